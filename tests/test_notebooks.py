@@ -1,0 +1,114 @@
+"""Checks of the course's notebooks and book configuration that need no kernel."""
+
+import json
+import re
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT / "tools"))
+import nbtool  # noqa: E402
+
+NOTEBOOKS = nbtool.notebooks()
+IDS = [str(p.relative_to(ROOT)) for p in NOTEBOOKS]
+
+
+def test_there_are_notebooks():
+    assert len(NOTEBOOKS) >= 2, IDS
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_has_no_stored_outputs(path):
+    nb = json.loads(path.read_text())
+    dirty = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code" and (cell.get("outputs") or cell.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} hold outputs; run `make sync`"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_is_tidy_and_starts_with_the_colab_setup_cell(path):
+    text = path.read_text()
+    expected = nbtool.render(
+        nbtool.tidy(nbtool.nbformat.reads(text, as_version=4), nbtool.setup_source())
+    )
+    assert text == expected, f"{path.name} is out of date; run `make sync`"
+    first = json.loads(text)["cells"][0]
+    assert first["id"] == nbtool.SETUP_CELL_ID
+    assert first["metadata"]["tags"] == ["remove-cell"], (
+        "the set-up cell must be hidden in the book"
+    )
+
+
+def test_setup_cell_installs_only_in_colab_and_uses_the_configured_url():
+    source = nbtool.setup_source()
+    url = yaml.safe_load((ROOT / "_config.yml").read_text())["repository"]["url"]
+    assert f"git+{url}" in source
+    assert 'if "google.colab" in sys.modules:' in source
+    # Run outside Colab, the cell must do nothing at all (no pip, no error).
+    namespace: dict = {}
+    exec(compile(source, "setup-cell", "exec"), namespace)
+    assert "google.colab" not in sys.modules
+
+
+def test_setup_cell_would_install_in_colab(monkeypatch):
+    """Pretend to be Colab and check the cell asks pip for the repository."""
+    import subprocess
+    import types
+
+    calls = []
+    monkeypatch.setitem(sys.modules, "google.colab", types.ModuleType("google.colab"))
+    monkeypatch.setattr(subprocess, "run", lambda args, check: calls.append(args))
+    exec(compile(nbtool.setup_source(), "setup-cell", "exec"), {})
+    assert len(calls) == 1
+    assert calls[0][1:5] == ["-m", "pip", "install", "--quiet"]
+    assert calls[0][-1] == "git+" + nbtool.repository_url()
+
+
+def test_repository_url_is_kept_in_one_place():
+    """Every copy of the repository's address outside _config.yml must match it."""
+    url = nbtool.repository_url()
+    owner_repo = url.removeprefix("https://github.com/")
+    pattern = re.compile(r"github\.com/([\w.-]+/[\w.-]+)")
+    places = [ROOT / "README.md", *ROOT.glob("binder/*"), *NOTEBOOKS, *ROOT.glob("*.md")]
+    for place in places:
+        for found in pattern.findall(place.read_text()):
+            found = found.removesuffix(".git")
+            assert found == owner_repo, f"{place.name} names {found}, _config.yml says {owner_repo}"
+
+
+def test_toc_lists_every_chapter_notebook_and_nothing_missing():
+    toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
+    listed = {ch["file"] for part in toc["parts"] for ch in part["chapters"]}
+    on_disk = {
+        str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "chapters").glob("*.ipynb")
+    }
+    assert listed == on_disk
+    assert (ROOT / f"{toc['root']}.md").exists()
+
+
+def test_book_config_keeps_launch_buttons_and_strict_execution():
+    config = yaml.safe_load((ROOT / "_config.yml").read_text())
+    assert config["execute"]["execute_notebooks"] == "force"
+    assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
+    assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
+    assert config["html"]["use_repository_button"] and config["html"]["use_issues_button"]
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_every_random_generator_is_seeded(path):
+    """Unseeded generators make a notebook print different numbers on every run."""
+    code = "\n".join(
+        "".join(c["source"])
+        for c in json.loads(path.read_text())["cells"]
+        if c["cell_type"] == "code"
+    )
+    assert not re.search(r"default_rng\(\s*\)", code), "np.random.default_rng() needs a seed"
+    legacy = re.findall(r"np\.random\.(rand|randn|randint|normal|uniform|choice|shuffle)\(", code)
+    if legacy:
+        assert "np.random.seed(" in code, f"legacy np.random.{legacy[0]} used without a seed"

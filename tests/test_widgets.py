@@ -1,0 +1,108 @@
+"""byhand.widgets: the live sliders and the static fallback carry the same frames."""
+
+import base64
+import itertools
+import json
+import re
+
+import matplotlib
+import pytest
+
+matplotlib.use("Agg")
+
+from byhand.widgets import MAX_FRAMES, Explorer, explore  # noqa: E402
+
+WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
+
+
+def frames_of(html):
+    return json.loads(re.search(r"const frames = (\[.*?\]);", html).group(1))
+
+
+def values_of(html):
+    return json.loads(re.search(r"const values = (\[.*?\]);\n", html).group(1))
+
+
+def draw_line(fig, slope, intercept):
+    ax = fig.subplots()
+    ax.plot([0, 1], [intercept, slope + intercept])
+    ax.set_ylim(-3, 3)
+
+
+def test_static_view_holds_one_frame_per_combination_in_row_major_order(monkeypatch):
+    params = {"a": [1, 2, 3], "b": [10, 20], "c": ["x", "y"]}
+    explorer = explore(lambda fig, **kw: None, **params)
+    # Replace the renderer by one that names its parameters, to see where each frame lands.
+    monkeypatch.setattr(explorer, "frame", lambda **kw: f"{kw['a']}-{kw['b']}-{kw['c']}")
+    frames = frames_of(explorer.to_html())
+    expected = [f"{a}-{b}-{c}" for a, b, c in itertools.product(*params.values())]
+    assert frames == expected
+    # The JavaScript computes index = (i_a * 2 + i_b) * 2 + i_c; check that formula here.
+    for (ia, a), (ib, b), (ic, c) in itertools.product(*(enumerate(v) for v in params.values())):
+        assert frames[(ia * 2 + ib) * 2 + ic] == f"{a}-{b}-{c}"
+
+
+def test_static_view_starts_on_the_frame_of_the_start_values():
+    explorer = explore(draw_line, slope=[-1.0, 0.0, 1.0], intercept=[0, 1], start={"slope": 1.0})
+    html = explorer.to_html()
+    frames = frames_of(html)
+    assert len(frames) == 6
+    assert all(f.startswith("data:image/png;base64,") for f in frames)
+    # slope index 2, intercept index 0 (the middle of two values rounds down) -> frame 2 * 2 + 0
+    first = re.search(r'<img class="byhand-explorer-frame" alt="figure" src="([^"]+)"', html)
+    assert first.group(1) == frames[4]
+    assert values_of(html) == [["-1", "0", "1"], ["0", "1"]]
+    assert 'name="slope" min="0" max="2" step="1" value="2"' in html
+    assert 'name="intercept" min="0" max="1" step="1" value="0"' in html
+
+
+def test_frames_are_real_pngs_that_differ_when_the_parameters_do():
+    explorer = explore(draw_line, slope=[-1.0, 1.0], intercept=[0.0])
+    a, b = (base64.b64decode(f.split(",", 1)[1]) for f in frames_of(explorer.to_html()))
+    assert a.startswith(b"\x89PNG") and b.startswith(b"\x89PNG")
+    assert a != b
+    assert explorer.frame(slope=-1.0, intercept=0.0) == "data:image/png;base64," + base64.b64encode(
+        a
+    ).decode("ascii")
+
+
+def test_bundle_offers_the_live_widget_and_the_static_fallback():
+    bundle = explore(draw_line, slope=[0.0, 1.0], intercept=[0.0])._repr_mimebundle_()
+    assert WIDGET_MIME in bundle
+    assert bundle[WIDGET_MIME]["model_id"]
+    assert "byhand-explorer" in bundle["text/html"]
+    assert bundle["text/plain"] == "<Explorer over slope, intercept>"
+
+
+def test_live_widget_has_one_slider_per_parameter_with_the_same_values():
+    explorer = Explorer(draw_line, {"slope": [0.5, 1.5], "intercept": [0.0, 1.0, 2.0]})
+    box = explorer.widget()
+    sliders = box.children[1].children
+    assert [s.description for s in sliders] == ["slope", "intercept"]
+    assert [list(s.options) for s in sliders] == [
+        [("0.5", 0.5), ("1.5", 1.5)],
+        [("0", 0.0), ("1", 1.0), ("2", 2.0)],
+    ]
+    assert [s.value for s in sliders] == [0.5, 1.0]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({}, "at least one parameter"),
+        ({"w": 3}, "parameter 'w' needs a list of values, got int"),
+        ({"w": "abc"}, "parameter 'w' needs a list of values, got str"),
+        ({"w": []}, "parameter 'w' has no values"),
+        ({"w": [1, 2], "start": {"w": 5}}, r"start value 5 for 'w' is not one of \[1, 2\]"),
+        ({"w": [1, 2], "start": {"v": 1}}, r"unknown parameters \['v'\]"),
+        ({"a": range(20), "b": range(21)}, f"20 x 21 = 420 .* more than {MAX_FRAMES} frames"),
+    ],
+)
+def test_bad_arguments_get_clear_errors(kwargs, message):
+    with pytest.raises((TypeError, ValueError), match=message):
+        explore(draw_line, **kwargs)
+
+
+def test_draw_must_be_callable():
+    with pytest.raises(TypeError, match="`draw` must be callable, got int"):
+        explore(42, w=[1])
