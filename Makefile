@@ -48,7 +48,8 @@ unit: install
 
 notebooks: install
 	@echo "== every notebook, top to bottom in a fresh kernel (nbval)"
-	$(BIN)/pytest --nbval-lax $(XDIST) -p no:cacheprovider chapters exercises solutions
+	$(BIN)/pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=60 $(XDIST) \
+	  -p no:cacheprovider chapters exercises solutions
 
 book-test: install
 	@echo "== the book: every notebook executed, zero warnings allowed (-W)"
