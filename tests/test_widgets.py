@@ -6,6 +6,7 @@ import json
 import re
 
 import matplotlib
+import numpy as np
 import pytest
 
 matplotlib.use("Agg")
@@ -101,6 +102,14 @@ def test_live_widget_has_one_slider_per_parameter_with_the_same_values():
 def test_bad_arguments_get_clear_errors(kwargs, message):
     with pytest.raises((TypeError, ValueError), match=message):
         explore(draw_line, **kwargs)
+
+
+def test_numpy_arrays_are_accepted_as_slider_values():
+    explorer = explore(draw_line, slope=np.linspace(-1, 1, 3), intercept=np.array([0.0]))
+    assert explorer.params == {"slope": [-1.0, 0.0, 1.0], "intercept": [0.0]}
+    assert values_of(explorer.to_html()) == [["-1", "0", "1"], ["0"]]
+    with pytest.raises(TypeError, match="parameter 'slope' needs a list of values, got ndarray"):
+        explore(draw_line, slope=np.zeros((2, 2)))
 
 
 def test_draw_must_be_callable():

@@ -31,6 +31,7 @@ import math
 import uuid
 from collections.abc import Callable, Sequence
 
+import numpy as np
 from matplotlib.figure import Figure
 from PIL import Image
 
@@ -114,6 +115,8 @@ class Explorer:
         self.draw, self.figsize, self.dpi, self.alt = draw, figsize, dpi, alt
         self.params: dict[str, list] = {}
         for name, values in params.items():
+            if isinstance(values, np.ndarray) and values.ndim == 1:
+                values = values.tolist()  # plain Python numbers print and compare simply
             if isinstance(values, (str, bytes)) or not isinstance(values, Sequence | range):
                 raise TypeError(
                     f"explore: parameter {name!r} needs a list of values, "

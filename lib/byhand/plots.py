@@ -1,0 +1,129 @@
+"""Plots used across the chapters. The engine's core modules never import this one."""
+
+from __future__ import annotations
+
+import numpy as np
+from matplotlib.colors import LinearSegmentedColormap, to_rgb
+
+# One colour and one marker per class, so the classes differ in shape as well as colour.
+CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
+CLASS_MARKERS = ("o", "s", "^", "D", "v", "P")
+
+# For probabilities of class 1: blue (p = 0) through white (p = 0.5) to orange (p = 1).
+PROBABILITY_CMAP = LinearSegmentedColormap.from_list(
+    "byhand_probability", [CLASS_COLORS[0], "#ffffff", CLASS_COLORS[1]]
+)
+
+
+def plot_decision_boundary(
+    ax,
+    predict,
+    X,
+    y,
+    *,
+    margin=0.5,
+    resolution=200,
+    alpha=0.3,
+    xlabel="$x_1$",
+    ylabel="$x_2$",
+    title=None,
+):
+    """Colour the plane by a model's prediction and draw the data on top.
+
+    `predict` is evaluated on a grid covering the data plus `margin` on every side.
+    If it returns integer (or bool) labels, each class's region is filled with that
+    class's colour and the boundaries between regions are drawn in black. If it returns
+    floats, they are read as the probability of class 1: the plane is shaded from blue
+    (0) to orange (1) and the level 0.5 is drawn in black.
+
+    Parameters
+    ----------
+    ax : matplotlib Axes
+    predict : callable, [G, 2] -> [G]
+        Labels (ints) or probabilities of class 1 (floats) for G points of the plane.
+    X : array-like, shape [N, 2]
+    y : array-like of int class labels, shape [N]
+    margin : float
+        How far the grid reaches beyond the data, in data units.
+    resolution : int
+        Grid points along each axis (G = resolution ** 2).
+
+    Returns
+    -------
+    ax, with the filled regions, one scatter per class (labelled "y = k", so
+    `ax.legend()` works) and labelled axes.
+    """
+    X = np.asarray(X, dtype=float)
+    y = np.asarray(y)
+    if X.ndim != 2 or X.shape[1] != 2:
+        raise ValueError(f"plot_decision_boundary: expected X of shape [N, 2], got {X.shape}")
+    if y.shape != (X.shape[0],):
+        raise ValueError(
+            f"plot_decision_boundary: expected y of shape ({X.shape[0]},) to match X, got {y.shape}"
+        )
+    lo = X.min(axis=0) - margin  # [2]
+    hi = X.max(axis=0) + margin  # [2]
+    g1, g2 = np.meshgrid(
+        np.linspace(lo[0], hi[0], resolution), np.linspace(lo[1], hi[1], resolution)
+    )
+    grid = np.column_stack([g1.ravel(), g2.ravel()])  # [G, 2]
+    Z = np.asarray(predict(grid))
+    if Z.size != grid.shape[0]:
+        raise ValueError(
+            f"plot_decision_boundary: predict should return one value per grid point, "
+            f"shape [{grid.shape[0]}], got shape {Z.shape}"
+        )
+    Z = Z.reshape(g1.shape)
+
+    if Z.dtype == bool or np.issubdtype(Z.dtype, np.integer):
+        classes = np.arange(int(Z.min()), int(Z.max()) + 1)
+        # One filled band per class: class k covers the levels k - 0.5 .. k + 0.5.
+        colors = [_class_color(k) for k in classes]
+        ax.contourf(
+            g1,
+            g2,
+            Z,
+            levels=np.append(classes - 0.5, classes[-1] + 0.5),
+            colors=colors,
+            alpha=alpha,
+        )
+        if len(classes) > 1:
+            ax.contour(g1, g2, Z, levels=classes[:-1] + 0.5, colors="k", linewidths=1.5)
+    else:
+        ax.contourf(
+            g1,
+            g2,
+            Z,
+            levels=np.linspace(0, 1, 11),
+            cmap=PROBABILITY_CMAP,
+            alpha=alpha,
+            extend="both",
+        )
+        if Z.min() < 0.5 < Z.max():
+            ax.contour(g1, g2, Z, levels=[0.5], colors="k", linewidths=1.5)
+
+    for k in np.unique(y):
+        points = X[y == k]
+        ax.scatter(
+            points[:, 0],
+            points[:, 1],
+            s=70,
+            color=_class_color(k),
+            marker=CLASS_MARKERS[int(k) % len(CLASS_MARKERS)],
+            edgecolors="k",
+            linewidths=1,
+            zorder=3,
+            label=f"y = {k}",
+        )
+    ax.set_xlim(lo[0], hi[0])
+    ax.set_ylim(lo[1], hi[1])
+    ax.set_xlabel(xlabel)
+    ax.set_ylabel(ylabel)
+    if title is not None:
+        ax.set_title(title)
+    return ax
+
+
+def _class_color(k):
+    """The RGB colour of class k."""
+    return to_rgb(CLASS_COLORS[int(k) % len(CLASS_COLORS)])
