@@ -14,7 +14,7 @@ JB_BUILD := $(BIN)/jupyter-book build --all -W -n --keep-going .
 # Shared machines are noisy: two workers load the two cores without oversubscribing them.
 XDIST  := -n 2 --dist loadfile
 
-.PHONY: help install book test lint unit notebooks book-test browser web-assets sync serve \
+.PHONY: help install book test lint unit notebooks learner book-test browser web-assets sync serve \
         lock clean
 
 help:
@@ -34,8 +34,8 @@ book: install
 	@echo
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
 
-test: lint unit notebooks book-test browser
-	@echo "All test stages passed: lint, unit, notebooks, book build, browser."
+test: lint unit notebooks learner book-test browser
+	@echo "All test stages passed: lint, unit, notebooks, learner, book build, browser."
 
 lint: install
 	@echo "== lint: ruff on lib/ tests/ tools/"
@@ -44,12 +44,16 @@ lint: install
 
 unit: install
 	@echo "== unit tests of byhand and of the course's notebooks and config"
-	$(BIN)/pytest -m "not browser" $(XDIST)
+	$(BIN)/pytest -m "not browser and not learner" $(XDIST)
 
 notebooks: install
 	@echo "== every notebook, top to bottom in a fresh kernel (nbval)"
 	$(BIN)/pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=60 $(XDIST) \
 	  -p no:cacheprovider chapters exercises solutions
+
+learner: install
+	@echo "== every chapter in a fresh venv holding only what 'pip install -e .' installs"
+	$(BIN)/pytest -m learner $(XDIST) -p no:cacheprovider
 
 book-test: install
 	@echo "== the book: every notebook executed, zero warnings allowed (-W)"
