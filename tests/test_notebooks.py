@@ -112,3 +112,25 @@ def test_every_random_generator_is_seeded(path):
     legacy = re.findall(r"np\.random\.(rand|randn|randint|normal|uniform|choice|shuffle)\(", code)
     if legacy:
         assert "np.random.seed(" in code, f"legacy np.random.{legacy[0]} used without a seed"
+
+
+def pins(path):
+    """{package: version} for the `name==version` lines of a requirements file."""
+    found = {}
+    for line in (ROOT / path).read_text().splitlines():
+        name, sep, version = line.partition("==")
+        if sep and not line.startswith("#"):
+            found[name.strip().lower()] = version.strip()
+    return found
+
+
+def test_binder_installs_every_runtime_dependency_at_the_books_versions():
+    import tomllib
+
+    runtime = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]["dependencies"]
+    names = {re.split(r"[<>=!~ \[]", dep, maxsplit=1)[0].lower() for dep in runtime}
+    binder, book = pins("binder/requirements.txt"), pins("requirements.txt")
+    assert set(binder) == names, "binder/requirements.txt must pin exactly the runtime deps"
+    for name, version in binder.items():
+        assert book[name] == version, f"{name}: Binder pins {version}, the book {book[name]}"
+    assert "pip install --no-deps ." in (ROOT / "binder" / "postBuild").read_text()
