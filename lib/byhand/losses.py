@@ -1,0 +1,264 @@
+"""Loss functions, with Keras's names, formulas and defaults.
+
+    loss = Loss(...)(y_true, y_pred)         a float: the mean over the batch (the "cost")
+    grad = loss.gradient(y_true, y_pred)     dL/dy_pred, shape of y_pred, already divided by N
+
+As in Keras, each example's loss is taken over the last axis (a mean for mse, mae and binary
+cross-entropy, a sum for the categorical losses and KL divergence) and the batch loss is the
+mean over the examples, so for y of shape [N, M] or [N, K] the gradient carries a factor 1/N.
+y_true [N] and y_pred [N, 1] (or the reverse) are treated as the same shape, like Keras.
+
+Probabilities are clipped to [EPSILON, 1 - EPSILON] before any log, so exact 0s and 1s give
+large but finite losses. Where the clip changed a value the loss is flat in it, so its
+gradient there is 0; losses `from_logits=True` avoid both problems.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.activations import Sigmoid, Softmax
+
+EPSILON = 1e-7  # Keras's backend epsilon
+
+
+def _log_softmax(z):
+    """log softmax(z) over the last axis, via log-sum-exp: z - max - log(sum(exp(z - max)))."""
+    shifted = z - z.max(axis=-1, keepdims=True)
+    return shifted - np.log(np.exp(shifted).sum(axis=-1, keepdims=True))
+
+
+class Loss:
+    """Base class: `loss(y_true, y_pred) -> float`, `loss.gradient(y_true, y_pred) -> array`."""
+
+    name = "loss"
+
+    def __call__(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def gradient(self, y_true, y_pred):
+        raise NotImplementedError
+
+    def __repr__(self):
+        if hasattr(self, "from_logits"):
+            return f"{type(self).__name__}(from_logits={self.from_logits})"
+        return f"{type(self).__name__}()"
+
+    def _check_pred(self, y_pred):
+        """y_pred as a float array (float32 stays float32), at least 1-d, finite."""
+        y_pred = np.asarray(y_pred)
+        if not np.issubdtype(y_pred.dtype, np.floating):
+            y_pred = y_pred.astype(np.float64)
+        if y_pred.ndim == 0:
+            raise ValueError(f"{type(self).__name__}: y_pred must be an array, got a scalar")
+        if not np.isfinite(y_pred).all():
+            raise ValueError(f"{type(self).__name__}: y_pred contains NaN or infinity")
+        return y_pred
+
+    def _check(self, y_true, y_pred):
+        """Both as float arrays of y_pred's shape and dtype, with clear errors if they aren't."""
+        y_pred = self._check_pred(y_pred)
+        y_true = np.asarray(y_true, dtype=y_pred.dtype)
+        if y_true.shape != y_pred.shape:
+            if y_true.size == y_pred.size and (
+                y_true.shape + (1,) == y_pred.shape or y_true.shape == y_pred.shape + (1,)
+            ):
+                y_true = y_true.reshape(y_pred.shape)  # [N] vs [N, 1]: Keras lines them up
+            else:
+                raise ValueError(
+                    f"{type(self).__name__}: y_true has shape {y_true.shape} but y_pred has "
+                    f"shape {y_pred.shape}; they must match"
+                )
+        if not np.isfinite(y_true).all():
+            raise ValueError(f"{type(self).__name__}: y_true contains NaN or infinity")
+        return y_true, y_pred
+
+
+def _clip(p):
+    """Probabilities clipped to [EPSILON, 1 - EPSILON], and where the clip left them alone."""
+    clipped = np.clip(p, EPSILON, 1 - EPSILON)
+    return clipped, clipped == p
+
+
+class MeanSquaredError(Loss):
+    """L = mean((y_true - y_pred)**2)        dL/dy_pred = 2 * (y_pred - y_true) / (N * M)"""
+
+    name = "mean_squared_error"
+
+    def __call__(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        return float(np.mean((y - p) ** 2))
+
+    def gradient(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        return 2 * (p - y) / p.size
+
+
+class MeanAbsoluteError(Loss):
+    """L = mean(|y_true - y_pred|)       dL/dy_pred = sign(y_pred - y_true) / (N * M)
+
+    The slope at y_pred = y_true is taken as 0.
+    """
+
+    name = "mean_absolute_error"
+
+    def __call__(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        return float(np.mean(np.abs(y - p)))
+
+    def gradient(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        return np.sign(p - y) / p.size
+
+
+class BinaryCrossentropy(Loss):
+    """L = mean(-(y * log(p) + (1 - y) * log(1 - p))); y = y_true in [0, 1], p = y_pred, [N, M].
+
+        dL/dp = (p - y) / (p * (1 - p)) / (N * M)          (p clipped as in Keras)
+
+    from_logits=True: y_pred are logits z and p = sigmoid(z). Then, stably,
+        -(y log p + (1 - y) log(1 - p)) = max(z, 0) - z * y + log(1 + exp(-|z|))
+        dL/dz = (sigmoid(z) - y) / (N * M)
+    """
+
+    name = "binary_crossentropy"
+
+    def __init__(self, from_logits=False):
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        if self.from_logits:
+            z = p
+            return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+        p, _ = _clip(p)
+        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+
+    def gradient(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        if self.from_logits:
+            return (Sigmoid()(p) - y) / p.size
+        p, inside = _clip(p)
+        return inside * (p - y) / (p * (1 - p)) / p.size
+
+
+class CategoricalCrossentropy(Loss):
+    """L = mean over examples of -sum_k y_k * log(q_k); y_true, y_pred [N, K], y one-hot.
+
+    Like Keras, y_pred is first renormalized so each row sums to 1 (q = y_pred / S with
+    S = sum_k y_pred_k), then clipped to [EPSILON, 1 - EPSILON]. With m the clip's mask,
+
+        dL/dy_pred_j = (sum_k y_k * m_k - y_j * m_j / q_j) / S / N
+
+    For a softmax output (S = 1, nothing clipped, one-hot y) this is (1 - y / q) / N.
+
+    from_logits=True: y_pred are logits z, log p = log_softmax(z) by log-sum-exp, and
+        dL/dz = (softmax(z) * sum_k y_k - y) / N  =  (softmax(z) - y) / N   for one-hot y.
+    """
+
+    name = "categorical_crossentropy"
+
+    def __init__(self, from_logits=False):
+        self.from_logits = bool(from_logits)
+
+    def __call__(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        log_p = _log_softmax(p) if self.from_logits else np.log(self._probabilities(p)[0])
+        return float(np.mean(-np.sum(y * log_p, axis=-1)))
+
+    def gradient(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        n = p.size // p.shape[-1]  # examples: every axis but the class axis
+        if self.from_logits:
+            return (Softmax()(p) * y.sum(axis=-1, keepdims=True) - y) / n
+        q, inside = self._probabilities(p)
+        s = p.sum(axis=-1, keepdims=True)
+        return (np.sum(y * inside, axis=-1, keepdims=True) - y * inside / q) / s / n
+
+    def _probabilities(self, p):
+        """Rows renormalized to sum 1, then clipped (Keras); returns them and the clip mask."""
+        if (p.sum(axis=-1) <= 0).any():
+            raise ValueError(
+                f"{type(self).__name__}: every row of y_pred must have a positive sum "
+                "(probabilities); pass from_logits=True for logits"
+            )
+        return _clip(p / p.sum(axis=-1, keepdims=True))
+
+
+class SparseCategoricalCrossentropy(CategoricalCrossentropy):
+    """Categorical cross-entropy with integer labels: y_true [N] in 0..K-1, y_pred [N, K].
+
+    L = mean over examples of -log(p[label]); the same number as the categorical loss with
+    one-hot labels, and computed that way (renormalize, clip, log-softmax as above).
+    """
+
+    name = "sparse_categorical_crossentropy"
+
+    def _check(self, y_true, y_pred):
+        y_pred = self._check_pred(y_pred)
+        labels = np.asarray(y_true)
+        if labels.shape == y_pred.shape[:-1] + (1,):
+            labels = labels.reshape(y_pred.shape[:-1])  # [N, 1] labels, as Keras allows
+        if labels.shape != y_pred.shape[:-1]:
+            raise ValueError(
+                f"{type(self).__name__}: y_true has shape {labels.shape} but y_pred has shape "
+                f"{y_pred.shape}; expected integer labels of shape {y_pred.shape[:-1]}"
+            )
+        if not np.issubdtype(labels.dtype, np.number) or np.isnan(labels).any():
+            raise ValueError(f"{type(self).__name__}: labels must be integer class indices")
+        if (labels != np.round(labels)).any():
+            raise ValueError(
+                f"{type(self).__name__}: labels must be integer class indices, got "
+                f"{np.unique(labels[labels != np.round(labels)])}"
+            )
+        K = y_pred.shape[-1]
+        if labels.size and (labels.min() < 0 or labels.max() >= K):
+            raise ValueError(
+                f"{type(self).__name__}: labels must lie in 0..{K - 1} for K = {K} classes, "
+                f"got values from {labels.min()} to {labels.max()}"
+            )
+        one_hot = np.eye(K, dtype=y_pred.dtype)[labels.astype(int)]  # [N] -> [N, K]
+        return one_hot, y_pred
+
+
+class KLDivergence(Loss):
+    """Kullback-Leibler divergence: L = mean over examples of sum_k y_k * log(y_k / p_k).
+
+    Both y_true and y_pred are clipped to [EPSILON, 1] (Keras); with m the clip's mask on p,
+        dL/dy_pred_k = -m_k * y_k / p_k / N
+    """
+
+    name = "kl_divergence"
+
+    def __call__(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        y, p = np.clip(y, EPSILON, 1), np.clip(p, EPSILON, 1)
+        return float(np.mean(np.sum(y * np.log(y / p), axis=-1)))
+
+    def gradient(self, y_true, y_pred):
+        y, p = self._check(y_true, y_pred)
+        n = p.size // p.shape[-1]
+        q = np.clip(p, EPSILON, 1)
+        return -np.clip(y, EPSILON, 1) * (q == p) / q / n
+
+
+LOSSES = {
+    "mse": MeanSquaredError,
+    "mean_squared_error": MeanSquaredError,
+    "mae": MeanAbsoluteError,
+    "mean_absolute_error": MeanAbsoluteError,
+    "binary_crossentropy": BinaryCrossentropy,
+    "categorical_crossentropy": CategoricalCrossentropy,
+    "sparse_categorical_crossentropy": SparseCategoricalCrossentropy,
+    "kl_divergence": KLDivergence,
+    "kld": KLDivergence,
+}
+
+
+def get(identifier):
+    """A loss from a name (case-insensitive, defaults as in Keras), an instance, or None."""
+    if identifier is None or isinstance(identifier, Loss):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in LOSSES:
+        return LOSSES[identifier.lower()]()
+    raise ValueError(f"Unknown loss {identifier!r}; valid names are: {', '.join(LOSSES)}")
