@@ -1,0 +1,312 @@
+"""Optimizers: how a step turns gradients into new weights (Keras 3's update rules).
+
+    opt = Adam(learning_rate=0.01)
+    opt.step([W, b], [dW, db])      # changes W and b IN PLACE
+
+An optimizer keeps its state (velocities, moving averages) in `self.state`: a dict from
+a slot name to a list with one array per parameter, aligned with `params`, created on
+the first step. `iterations` counts the updates made; it starts at 0 and goes up by
+one before each update's math, so Adam's bias correction uses t = 1 on the first step.
+The learning rate may be a number or a schedule (see byhand.schedules); the update
+number t uses schedule(t - 1), as in Keras.
+
+Gradient clipping (at most one kind, as in Keras) happens before the update:
+clipvalue clips each entry to [-clipvalue, clipvalue]; clipnorm rescales each gradient
+array whose L2 norm exceeds clipnorm to norm clipnorm; global_clipnorm does the same
+with the norm of all gradients together, so their directions relative to each other
+are kept.
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+
+def _check_range(owner, name, value, low, high=math.inf):
+    """value as a float in [low, high), else a clear ValueError."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high:
+        interval = f">= {low}" if high == math.inf else f"in [{low}, {high})"
+        raise ValueError(f"{owner}: {name} must be a number {interval}, got {value!r}")
+    return float(value)
+
+
+class Optimizer:
+    """Base class: checks, clipping, the step counter and the learning rate.
+
+    A subclass gives `build(params) -> state dict` (its slots, zeros or a constant, one
+    array per parameter) and `update(i, w, g, lr)`, its rule for parameter i.
+    """
+
+    name = "optimizer"
+
+    def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
+        owner = type(self).__name__
+        if not callable(learning_rate):
+            learning_rate = _check_range(owner, "learning_rate (or a schedule)", learning_rate, 0)
+        clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
+        if sum(value is not None for value in clips.values()) > 1:
+            raise ValueError(f"{owner}: set at most one of clipnorm, clipvalue and global_clipnorm")
+        for key, value in clips.items():
+            if value is not None and not _check_range(owner, key, value, 0) > 0:
+                raise ValueError(f"{owner}: {key} must be > 0, got {value!r}")
+        self.learning_rate = learning_rate
+        self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
+        self.iterations = 0
+        self.state = None  # slot name -> [one array per parameter], made on the first step
+
+    def current_learning_rate(self):
+        """The rate of the next update: the schedule evaluated at `iterations`."""
+        if callable(self.learning_rate):
+            return float(self.learning_rate(self.iterations))
+        return self.learning_rate
+
+    def clip(self, grads):
+        """Clipped copies of the gradients (see the module docstring); never in place."""
+        if self.clipvalue is not None:
+            return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
+        if self.clipnorm is not None:  # g * c / max(||g||, c): unchanged when ||g|| <= c
+            return [g * (self.clipnorm / max(_norm(g), self.clipnorm)) for g in grads]
+        if self.global_clipnorm is not None:
+            total = math.sqrt(sum(_norm(g) ** 2 for g in grads))
+            return [g * (self.global_clipnorm / max(total, self.global_clipnorm)) for g in grads]
+        return list(grads)
+
+    def step(self, params, grads):
+        """Update each params[i] in place from grads[i] (same shape); returns None."""
+        grads = self.clip(self._checked(params, grads))
+        if self.state is None:
+            self.state = self.build(params)
+        learning_rate = self.current_learning_rate()
+        self.iterations += 1
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            self.update(i, w, g, learning_rate)
+
+    def _checked(self, params, grads):
+        """grads as arrays of their parameter's dtype, after checking shapes and values."""
+        owner = f"{type(self).__name__}.step"
+        if len(params) != len(grads):
+            raise ValueError(f"{owner}: got {len(params)} params but {len(grads)} grads")
+        if self.state is not None and any(len(s) != len(params) for s in self.state.values()):
+            made = len(next(iter(self.state.values())))
+            raise ValueError(
+                f"{owner}: the state was made on the first step for {made} parameter "
+                f"arrays, got {len(params)}"
+            )
+        checked = []
+        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
+            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+                raise TypeError(f"{owner}: params[{i}] must be a float NumPy array, got {w!r}")
+            g = np.asarray(g, dtype=w.dtype)
+            if g.shape != w.shape:
+                raise ValueError(
+                    f"{owner}: grads[{i}] has shape {g.shape} but params[{i}] has {w.shape}"
+                )
+            if not np.isfinite(g).all():
+                raise ValueError(f"{owner}: grads[{i}] contains NaN or infinity")
+            checked.append(g)
+        return checked
+
+    def get_config(self):
+        """The hyperparameters, as keyword arguments of the constructor."""
+        return {"learning_rate": self.learning_rate}
+
+    def get_state(self):
+        """A printable snapshot: step counter, next learning rate and copies of the slots."""
+        slots = {key: [a.copy() for a in arrays] for key, arrays in (self.state or {}).items()}
+        return {
+            "iterations": self.iterations,
+            "learning_rate": self.current_learning_rate(),
+            **slots,
+        }
+
+    def __repr__(self):
+        args = ", ".join(f"{key}={value!r}" for key, value in self.get_config().items())
+        return f"{type(self).__name__}({args})"
+
+
+def _norm(g):
+    return float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
+
+
+def _zeros(params):
+    return [np.zeros_like(w) for w in params]
+
+
+class SGD(Optimizer):
+    """Gradient descent, with optional (Nesterov) momentum m.
+
+    m = 0:       w <- w - lr * g
+    momentum:    v <- m * v - lr * g;   w <- w + v
+    Nesterov:    v <- m * v - lr * g;   w <- w + m * v - lr * g   (a look-ahead step)
+
+    v sums past steps with weights m, m^2, ...: the course's v = m v + lr g with the
+    sign flipped. Its other form, an EWMA v <- m v + (1 - m) g with w <- w - lr v, is
+    the same update with lr scaled by (1 - m).
+    """
+
+    name = "sgd"
+
+    def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.momentum = _check_range("SGD", "momentum", momentum, 0, 1)
+        self.nesterov = bool(nesterov)
+
+    def build(self, params):
+        return {"velocity": _zeros(params)} if self.momentum > 0 else {}
+
+    def update(self, i, w, g, lr):
+        if self.momentum == 0:
+            w -= lr * g
+            return
+        v = self.state["velocity"][i]
+        v[...] = self.momentum * v - lr * g
+        if self.nesterov:
+            w += self.momentum * v - lr * g
+        else:
+            w += v
+
+    def get_config(self):
+        return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
+
+
+class Adagrad(Optimizer):
+    """Adaptive steps from the sum of all past squared gradients (per weight):
+
+    s <- s + g^2                       (s starts at initial_accumulator_value)
+    w <- w - lr * g / sqrt(s + epsilon)
+
+    Weights with big past gradients get small steps; the steps only ever shrink.
+    """
+
+    name = "adagrad"
+
+    def __init__(
+        self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **clipping
+    ):
+        super().__init__(learning_rate, **clipping)
+        self.initial_accumulator_value = _check_range(
+            "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0
+        )
+        self.epsilon = _check_range("Adagrad", "epsilon", epsilon, 0)
+
+    def build(self, params):
+        return {"accumulator": [np.full_like(w, self.initial_accumulator_value) for w in params]}
+
+    def update(self, i, w, g, lr):
+        s = self.state["accumulator"][i]
+        s += g**2
+        w -= lr * g / np.sqrt(s + self.epsilon)
+
+    def get_config(self):
+        config = {"initial_accumulator_value": self.initial_accumulator_value}
+        return {**super().get_config(), **config, "epsilon": self.epsilon}
+
+
+class RMSprop(Optimizer):
+    """Adagrad with a forgetting EWMA of squared gradients instead of their sum:
+
+    v <- rho * v + (1 - rho) * g^2
+    step = lr * g / sqrt(v + epsilon)       (Keras puts epsilon inside the root)
+    w <- w - step                           (momentum = 0)
+    p <- momentum * p + step;  w <- w - p   (momentum > 0)
+    """
+
+    name = "rmsprop"
+
+    def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.rho = _check_range("RMSprop", "rho", rho, 0, 1)
+        self.momentum = _check_range("RMSprop", "momentum", momentum, 0, 1)
+        self.epsilon = _check_range("RMSprop", "epsilon", epsilon, 0)
+
+    def build(self, params):
+        slots = {"velocity": _zeros(params)}
+        return {**slots, "momentum": _zeros(params)} if self.momentum > 0 else slots
+
+    def update(self, i, w, g, lr):
+        v = self.state["velocity"][i]
+        v[...] = self.rho * v + (1 - self.rho) * g**2
+        step = lr * g / np.sqrt(v + self.epsilon)
+        if self.momentum > 0:
+            p = self.state["momentum"][i]
+            p[...] = self.momentum * p + step
+            step = p
+        w -= step
+
+    def get_config(self):
+        config = {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
+        return {**super().get_config(), **config}
+
+
+class Adam(Optimizer):
+    """Momentum (m, an EWMA of gradients) plus RMSprop (v, an EWMA of SQUARED gradients,
+    not of second derivatives), both bias-corrected for starting at zero:
+
+    t <- t + 1
+    m <- m + (1 - beta_1) * (g - m)         (= beta_1 m + (1 - beta_1) g)
+    v <- v + (1 - beta_2) * (g^2 - v)       (= beta_2 v + (1 - beta_2) g^2)
+    w <- w - lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)
+
+    which is lr * m_hat / (sqrt(v_hat) + epsilon_hat) with m_hat = m / (1 - beta_1^t),
+    v_hat = v / (1 - beta_2^t) and epsilon_hat = epsilon * sqrt(1 - beta_2^t).
+    """
+
+    name = "adam"
+
+    def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.beta_1 = _check_range(type(self).__name__, "beta_1", beta_1, 0, 1)
+        self.beta_2 = _check_range(type(self).__name__, "beta_2", beta_2, 0, 1)
+        self.epsilon = _check_range(type(self).__name__, "epsilon", epsilon, 0)
+
+    def build(self, params):
+        return {"m": _zeros(params), "v": _zeros(params)}
+
+    def update(self, i, w, g, lr):
+        m, v, t = self.state["m"][i], self.state["v"][i], self.iterations
+        m += (1 - self.beta_1) * (g - m)
+        v += (1 - self.beta_2) * (g**2 - v)
+        alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
+        w -= alpha * m / (np.sqrt(v) + self.epsilon)
+
+    def get_config(self):
+        config = {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
+        return {**super().get_config(), **config}
+
+
+class Adamax(Adam):
+    """Adam with the infinity norm: u is a decaying MAXIMUM of |g| (no bias to correct):
+
+    t <- t + 1
+    m <- m + (1 - beta_1) * (g - m)
+    u <- max(beta_2 * u, |g|)
+    w <- w - lr / (1 - beta_1^t) * m / (u + epsilon)
+    """
+
+    name = "adamax"
+
+    def build(self, params):
+        return {"m": _zeros(params), "u": _zeros(params)}
+
+    def update(self, i, w, g, lr):
+        m, u, t = self.state["m"][i], self.state["u"][i], self.iterations
+        m += (1 - self.beta_1) * (g - m)
+        u[...] = np.maximum(self.beta_2 * u, np.abs(g))
+        w -= lr / (1 - self.beta_1**t) * m / (u + self.epsilon)
+
+
+OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamax": Adamax}
+
+
+def get(identifier):
+    """An optimizer from a name ("adam", any case; Keras's defaults) or an instance."""
+    if isinstance(identifier, Optimizer):
+        return identifier
+    if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
+        return OPTIMIZERS[identifier.lower()]()
+    raise ValueError(
+        f"Unknown optimizer {identifier!r}; valid names are {sorted(OPTIMIZERS)} "
+        "(or pass an instance)"
+    )
