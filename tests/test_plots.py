@@ -2,12 +2,19 @@
 
 import numpy as np
 import pytest
-from byhand.data import logic_gate
-from byhand.perceptron import Perceptron
-from byhand.plots import CLASS_COLORS, plot_decision_boundary
 from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
+
+from byhand.data import logic_gate
+from byhand.metrics import confusion_matrix
+from byhand.perceptron import Perceptron
+from byhand.plots import (
+    CLASS_COLORS,
+    plot_confusion_matrix,
+    plot_decision_boundary,
+    plot_history,
+)
 
 
 def pixel(fig, ax, x1, x2):
@@ -97,3 +104,104 @@ def test_bad_shapes_are_reported():
         plot_decision_boundary(
             ax, lambda G: np.zeros(3), np.zeros((4, 2)), np.zeros(4, dtype=int), resolution=10
         )
+
+
+# ---- learning curves and confusion matrices --------------------------------------------------
+
+HISTORY = {
+    "loss": [0.9, 0.6, 0.45, 0.4],
+    "val_loss": [1.0, 0.7, 0.6, 0.62],
+    "accuracy": [0.5, 0.7, 0.8, 0.85],
+    "val_accuracy": [0.45, 0.65, 0.7, 0.7],
+}
+
+
+def lines_by_label(ax):
+    return {line.get_label(): line for line in ax.get_lines()}
+
+
+def test_plot_history_draws_train_and_val_curves():
+    ax = Figure().subplots()
+    out = plot_history(HISTORY, ax=ax)
+    assert out is ax
+    lines = lines_by_label(ax)
+    assert sorted(lines) == ["loss", "val_loss"]  # one metric: two curves, no accuracy
+    for key, line in lines.items():
+        np.testing.assert_array_equal(line.get_xdata(), [1, 2, 3, 4])  # epochs from 1
+        np.testing.assert_array_equal(line.get_ydata(), HISTORY[key])
+    # Same colour, validation dashed.
+    assert lines["loss"].get_color() == lines["val_loss"].get_color()
+    assert lines["loss"].get_linestyle() == "-" and lines["val_loss"].get_linestyle() == "--"
+    assert ax.get_xlabel() == "epoch" and ax.get_ylabel() == "loss"
+    legend = [t.get_text() for t in ax.get_legend().get_texts()]
+    assert legend == ["loss", "val_loss"]
+
+
+def test_plot_history_several_metrics_and_history_objects():
+    class History:  # what fit returns: an object with a .history dict
+        history = {"loss": [1.0, 0.5], "accuracy": [0.6, 0.9]}  # no validation curves
+
+    ax = Figure().subplots()
+    plot_history(History(), metrics=["loss", "accuracy"], ax=ax)
+    lines = lines_by_label(ax)
+    assert sorted(lines) == ["accuracy", "loss"]
+    np.testing.assert_array_equal(lines["accuracy"].get_ydata(), [0.6, 0.9])
+    assert lines["loss"].get_color() != lines["accuracy"].get_color()
+    assert ax.get_ylabel() == "value"
+    # A single name works as well as a sequence.
+    ax2 = Figure().subplots()
+    plot_history(HISTORY, metrics="accuracy", ax=ax2)
+    assert sorted(lines_by_label(ax2)) == ["accuracy", "val_accuracy"]
+
+
+def test_plot_history_makes_its_own_axes():
+    import matplotlib.pyplot as plt
+
+    ax = plot_history(HISTORY)
+    try:
+        assert len(ax.get_lines()) == 2
+    finally:
+        plt.close(ax.figure)
+
+
+def test_plot_history_errors():
+    ax = Figure().subplots()
+    with pytest.raises(ValueError, match=r"no 'acc' in the history; it has loss, val_loss, acc"):
+        plot_history(HISTORY, metrics="acc", ax=ax)
+    with pytest.raises(TypeError, match=r"\.history dict, got list"):
+        plot_history([0.5, 0.4], ax=ax)
+
+
+def test_plot_confusion_matrix():
+    cm = np.array([[5, 1, 0], [2, 7, 1], [0, 0, 9]])  # rows true, columns predicted
+    ax = Figure().subplots()
+    out = plot_confusion_matrix(cm, ax=ax, labels=["cat", "dog", "fox"])
+    assert out is ax
+    (image,) = ax.get_images()
+    np.testing.assert_array_equal(image.get_array(), cm)
+    # One count per cell, written at (column j, row i).
+    texts = {(t.get_position(), t.get_text()) for t in ax.texts}
+    expected = {((j, i), str(cm[i, j])) for i in range(3) for j in range(3)}
+    assert texts == expected
+    # Dark cells (above half the largest count, 9 / 2 = 4.5) get white text.
+    colours = {t.get_text(): t.get_color() for t in ax.texts}
+    assert colours["9"] == "white" and colours["1"] == "black"
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["cat", "dog", "fox"]
+    assert [t.get_text() for t in ax.get_yticklabels()] == ["cat", "dog", "fox"]
+    assert ax.get_xlabel() == "predicted class" and ax.get_ylabel() == "true class"
+
+
+def test_plot_confusion_matrix_from_metrics_and_fractions():
+    cm = confusion_matrix([0, 1, 1, 0], [0, 1, 0, 0])  # [[2, 0], [1, 1]]
+    ax = Figure().subplots()
+    plot_confusion_matrix(cm / cm.sum(axis=1, keepdims=True), ax=ax)  # rows as fractions
+    assert sorted(t.get_text() for t in ax.texts) == ["0.00", "0.50", "0.50", "1.00"]
+    assert [t.get_text() for t in ax.get_xticklabels()] == ["0", "1"]
+
+
+def test_plot_confusion_matrix_errors():
+    ax = Figure().subplots()
+    with pytest.raises(ValueError, match=r"expected a square \[K, K\] array, got \(2, 3\)"):
+        plot_confusion_matrix(np.zeros((2, 3)), ax=ax)
+    with pytest.raises(ValueError, match=r"expected 2 labels for a \[2, 2\] matrix, got 3"):
+        plot_confusion_matrix(np.eye(2), ax=ax, labels="abc")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
@@ -121,6 +122,87 @@ def plot_decision_boundary(
     ax.set_ylabel(ylabel)
     if title is not None:
         ax.set_title(title)
+    return ax
+
+
+def plot_history(history, metrics=("loss",), ax=None):
+    """Learning curves: each metric per epoch, for training and (if recorded) validation.
+
+    Parameters
+    ----------
+    history : dict name -> list of E numbers, or an object with such a `.history` dict
+        (what `fit` returns), e.g. {"loss": [...], "val_loss": [...]}.
+    metrics : str or sequence of str
+        The training metrics to draw. For each name m, "val_" + m is drawn too when the
+        history has it, dashed and in the same colour.
+    ax : matplotlib Axes, or None for a new figure
+
+    Returns ax, with one line per curve (labelled with its history key), x = epochs
+    1..E, a legend and labelled axes. Curves of very different scale (loss and
+    accuracy) read better on separate axes: call once per metric.
+    """
+    logs = history.history if hasattr(history, "history") else history
+    if not isinstance(logs, dict):
+        raise TypeError(
+            f"plot_history: expected a dict of per-epoch values or an object with a "
+            f".history dict, got {type(history).__name__}"
+        )
+    metrics = (metrics,) if isinstance(metrics, str) else tuple(metrics)
+    missing = [m for m in metrics if m not in logs]
+    if missing:
+        raise ValueError(
+            f"plot_history: no {missing[0]!r} in the history; it has {', '.join(logs)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots()
+    for i, m in enumerate(metrics):
+        color = CLASS_COLORS[i % len(CLASS_COLORS)]
+        for key, style in ((m, "-"), ("val_" + m, "--")):
+            if key in logs:
+                values = np.asarray(logs[key], dtype=float)  # [E]
+                epochs = np.arange(1, len(values) + 1)
+                ax.plot(epochs, values, style, color=color, label=key)
+    ax.set_xlabel("epoch")
+    ax.set_ylabel(metrics[0] if len(metrics) == 1 else "value")
+    ax.legend()
+    return ax
+
+
+def plot_confusion_matrix(cm, ax=None, labels=None):
+    """Draw a confusion matrix as a grid of shaded cells, each with its count.
+
+    Parameters
+    ----------
+    cm : array [K, K]; cm[i, j] counts true class i predicted as j (rows true,
+        columns predicted, as `byhand.metrics.confusion_matrix` returns it)
+    ax : matplotlib Axes, or None for a new figure
+    labels : K class names for the ticks, or None for 0..K-1
+
+    Returns ax: darker cells hold more examples, the diagonal holds correct predictions.
+    """
+    cm = np.asarray(cm)
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+        raise ValueError(f"plot_confusion_matrix: expected a square [K, K] array, got {cm.shape}")
+    k = cm.shape[0]
+    labels = list(range(k)) if labels is None else list(labels)
+    if len(labels) != k:
+        raise ValueError(
+            f"plot_confusion_matrix: expected {k} labels for a [{k}, {k}] matrix, got {len(labels)}"
+        )
+    if ax is None:
+        _, ax = plt.subplots()
+    ax.imshow(cm, cmap="Blues", vmin=0)
+    # Integer counts as they are, other values (e.g. row fractions) with two decimals.
+    fmt = "d" if np.issubdtype(cm.dtype, np.integer) else ".2f"
+    dark = cm > cm.max() / 2  # write white on the dark cells
+    for i in range(k):
+        for j in range(k):
+            color = "white" if dark[i, j] else "black"
+            ax.text(j, i, format(cm[i, j], fmt), ha="center", va="center", color=color)
+    ax.set_xticks(range(k), [str(name) for name in labels])
+    ax.set_yticks(range(k), [str(name) for name in labels])
+    ax.set_xlabel("predicted class")
+    ax.set_ylabel("true class")
     return ax
 
 
