@@ -2,6 +2,7 @@
 
 import numpy as np
 import pytest
+
 from byhand.data import logic_gate
 from byhand.perceptron import Perceptron, errors_per_epoch, heaviside
 

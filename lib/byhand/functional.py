@@ -1,0 +1,96 @@
+"""The functional API's graph: `Input`, layers called on tensors, and the walk that orders them.
+
+    a = Input((4,))
+    b = Input((4,))
+    left = Dense(40)(Dense(30)(a))
+    right = Dense(50)(Dense(20)(b))
+    out = Dense(1)(Concatenate()([left, right]))
+    model = Model([a, b], out)
+
+Calling a layer on a `SymbolicTensor` computes nothing. It records a node: which layer made
+the new tensor, from which tensors, and the new tensor's shape. `Model` then walks back from
+the output to the inputs (`topological_order`) and runs the layers in that order.
+"""
+
+from __future__ import annotations
+
+import itertools
+
+_ids = itertools.count()
+
+
+class SymbolicTensor:
+    """A placeholder for the data flowing along one edge of the graph.
+
+    shape : the shape of ONE example (the batch axis is left out), e.g. (4,)
+    layer : the layer that produces this tensor (None for an Input)
+    parents : the tensors that layer reads
+    """
+
+    def __init__(self, shape, layer=None, parents=(), name=None):
+        self.shape = tuple(int(n) for n in shape)
+        self.layer = layer
+        self.parents = tuple(parents)
+        self.id = next(_ids)
+        self.name = name or (layer.name if layer is not None else f"input_{self.id}")
+
+    def __repr__(self):
+        made_by = f"from {self.layer.name}" if self.layer is not None else "Input"
+        return f"<SymbolicTensor shape=(None, {', '.join(map(str, self.shape))}) {made_by}>"
+
+
+def Input(shape, name=None):  # noqa: N802 (Keras spells it as a class)
+    """The entry point of a functional model: one example has this `shape`, e.g. (4,)."""
+    if isinstance(shape, int):
+        shape = (shape,)
+    if not shape or any(not isinstance(n, int) or n < 1 for n in shape):
+        raise ValueError(f"Input: shape must be a tuple of positive ints, got {shape!r}")
+    return SymbolicTensor(shape, name=name)
+
+
+def call_layer(layer, inputs):
+    """`layer(inputs)` on symbolic tensors: record the node and return its output tensor."""
+    many = isinstance(inputs, (list, tuple))
+    tensors = list(inputs) if many else [inputs]
+    if not tensors or not all(isinstance(t, SymbolicTensor) for t in tensors):
+        got = [type(t).__name__ for t in tensors]
+        raise TypeError(
+            f"{layer.name}: call a layer on the output of Input(...) or of another layer "
+            f"(to run it on data, use layer.forward(x)); got {got}"
+        )
+    shapes = [t.shape for t in tensors]
+    out_shape = layer.compute_output_shape(shapes if many else shapes[0])
+    return SymbolicTensor(out_shape, layer=layer, parents=tensors)
+
+
+def topological_order(inputs, output):
+    """The tensors from `inputs` to `output`, each after every tensor it depends on.
+
+    Raises a clear error when the output needs an Input that is not among `inputs`, or when
+    one layer object is used at two places (byhand does not share layers).
+    """
+    order, seen, layers = [], set(), {}
+    stack = [(output, False)]
+    while stack:  # depth-first, iterative so deep stacks do not hit Python's recursion limit
+        tensor, expanded = stack.pop()
+        if expanded:
+            order.append(tensor)
+            continue
+        if tensor.id in seen:
+            continue
+        seen.add(tensor.id)
+        if tensor.layer is None and not any(tensor is t for t in inputs):
+            raise ValueError(
+                f"Model: the output depends on {tensor.name} with shape {tensor.shape}, "
+                "which is not in the model's inputs"
+            )
+        if tensor.layer is not None:
+            if id(tensor.layer) in layers:
+                raise ValueError(
+                    f"Model: layer {tensor.layer.name!r} is called more than once; "
+                    "byhand does not share layers, create a second layer instead"
+                )
+            layers[id(tensor.layer)] = tensor.layer
+        stack.append((tensor, True))
+        stack.extend((parent, False) for parent in reversed(tensor.parents))
+    return order

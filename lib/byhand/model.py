@@ -1,0 +1,180 @@
+"""Models: `Sequential([...])` and the functional `Model(inputs, outputs)`, and their training.
+
+A model is a list of steps in an order where every layer runs after the layers it reads:
+
+    step = (layer, ids of the tensors it reads, id of the tensor it writes)
+
+The forward pass runs the steps in order and keeps every tensor's value; the backward pass runs
+them in reverse and hands each layer the gradient of its output. Where one tensor feeds two
+layers (branches), the gradients coming back from both are added: the chain rule sums over
+every path. `Sequential` is the special case of a chain.
+
+compile / fit / evaluate / predict / summary / get_weights / set_weights / save_weights /
+load_weights follow Keras 3. One addition: `seed`, which seeds the generator that initializes
+the weights, shuffles the data and draws dropout masks, so a run can be repeated exactly.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from byhand.functional import Input, SymbolicTensor, call_layer, topological_order
+from byhand.training import TrainingMixin
+
+__all__ = ["Input", "Model", "Sequential", "call_layer"]
+
+
+class Model(TrainingMixin):
+    """A functional model: `Model(inputs, outputs)`; see byhand.functional for the graph."""
+
+    def __init__(self, inputs, outputs, seed=None, name="model", dtype="float32"):
+        self._setup(seed, name, dtype)
+        self._assemble(inputs, outputs)
+
+    def _assemble(self, inputs, outputs):
+        """Order the graph from `inputs` to `outputs` and build the layers not built yet."""
+        inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
+        if isinstance(outputs, (list, tuple)):
+            raise ValueError(f"{self.name}: byhand models have one output tensor; got a list")
+        for tensor in [*inputs, outputs]:
+            if not isinstance(tensor, SymbolicTensor):
+                raise TypeError(f"{self.name}: expected tensors from Input(...), got {tensor!r}")
+        order = topological_order(inputs, outputs)
+        unused = [t.name for t in inputs if not any(t is s for s in order)]
+        if unused:
+            raise ValueError(f"{self.name}: inputs {unused} do not lead to the output")
+        self.input_shapes = [t.shape for t in inputs]
+        self._input_ids = [t.id for t in inputs]
+        self._output_id = outputs.id
+        self.steps = [(t.layer, [p.id for p in t.parents], t.id) for t in order if t.layer]
+        self._shapes = {t.id: t.shape for t in order}
+        # Fix every layer's input size, in graph order, drawing from the model's generator.
+        for layer, parents, _ in self.steps:
+            shapes = [self._shapes[p] for p in parents]
+            if not layer.built:
+                layer.build(shapes if len(shapes) > 1 else shapes[0], self.rng, dtype=self.dtype)
+
+    @property
+    def layers(self):
+        return [layer for layer, _, _ in self.steps]
+
+    # -- the two passes ---------------------------------------------------------------
+    def forward(self, xs, training=False):
+        """xs: list of input arrays [N, ...], one per Input. Returns the output [N, ...]."""
+        values = dict(zip(self._input_ids, xs, strict=True))
+        for layer, parents, out in self.steps:
+            args = [values[p] for p in parents]
+            values[out] = layer.forward(args if len(args) > 1 else args[0], training=training)
+        return values[self._output_id]
+
+    def backward(self, dy):
+        """dy = dL/d(output). Fills every layer's `grads`; returns dL/d(inputs) as a list."""
+        grads = {self._output_id: dy}
+        for layer, parents, out in reversed(self.steps):
+            dx = layer.backward(grads.pop(out))
+            dxs = dx if len(parents) > 1 else [dx]
+            for parent, g in zip(parents, dxs, strict=True):
+                # Branches meet here: add the gradients that arrive along each path.
+                grads[parent] = grads[parent] + g if parent in grads else g
+        return [grads[i] for i in self._input_ids]
+
+    # -- weights ----------------------------------------------------------------------
+    def get_weights(self):
+        """All weights, layer by layer in Keras order (Dense: kernel, bias; ...)."""
+        return [w for layer in self.layers for w in layer.get_weights()]
+
+    def set_weights(self, weights):
+        weights = list(weights)
+        expected = sum(len(layer.get_weights()) for layer in self.layers)
+        if len(weights) != expected:
+            raise ValueError(
+                f"{self.name}: set_weights expected {expected} arrays, got {len(weights)}"
+            )
+        start = 0
+        for layer in self.layers:
+            count = len(layer.get_weights())
+            layer.set_weights(weights[start : start + count])
+            start += count
+
+    def save_weights(self, filepath):
+        """Write every weight array, in get_weights order, to one .npz file at `filepath`."""
+        arrays = {f"w{i:04d}": w for i, w in enumerate(self.get_weights())}
+        with open(filepath, "wb") as file:  # a file object, so NumPy adds no ".npz" suffix
+            np.savez(file, **arrays)
+
+    def load_weights(self, filepath):
+        with np.load(filepath) as data:
+            self.set_weights([data[key] for key in sorted(data.files)])
+
+    def count_params(self):
+        return sum(layer.count_params() for layer in self.layers)
+
+    # -- summary ----------------------------------------------------------------------
+    def summary(self, print_fn=print):
+        """Print each layer's name and type, output shape and number of parameters."""
+        rows = [("Layer (type)", "Output Shape", "Param #")]
+        for shape, tensor_id in zip(self.input_shapes, self._input_ids, strict=True):
+            rows.append((f"input_{tensor_id} (InputLayer)", _shape(shape), "0"))
+        for layer, _, out in self.steps:
+            kind = type(layer).__name__
+            rows.append(
+                (f"{layer.name} ({kind})", _shape(self._shapes[out]), str(layer.count_params()))
+            )
+        widths = [max(len(row[k]) for row in rows) + 2 for k in range(3)]
+        line = "-" * sum(widths)
+        print_fn(f'Model: "{self.name}"')
+        print_fn(line)
+        for k, row in enumerate(rows):
+            print_fn("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
+            print_fn("=" * len(line) if k == 0 else line)
+        trainable = sum(p.size for layer in self.layers for p in layer.params.values())
+        print_fn(f"Total params: {self.count_params()}")
+        print_fn(f"Trainable params: {trainable}")
+        print_fn(f"Non-trainable params: {self.count_params() - trainable}")
+
+
+class Sequential(Model):
+    """A stack of layers, each reading the previous one's output.
+
+    Start it with `Input((D,))` to fix the input size at once (then `summary()` works right
+    away); otherwise the layers are built when the first data arrive (in fit, evaluate or
+    predict), or by `build((D,))`.
+    """
+
+    def __init__(self, layers=None, seed=None, name="sequential", dtype="float32"):
+        self._setup(seed, name, dtype)
+        self._input, self._stack, self.steps = None, [], []
+        for item in layers or []:
+            self.add(item)
+
+    def add(self, layer):
+        """Append a layer (or, first of all, an `Input`)."""
+        if isinstance(layer, SymbolicTensor):
+            if self._input is not None or self._stack:
+                raise ValueError(f"{self.name}: Input(...) can only come first")
+            self._input = layer
+        else:
+            self._stack.append(layer)
+        if self._input is not None and self._stack:
+            self._assemble_chain()
+
+    def build(self, input_shape):
+        """Fix the input size: `input_shape` is one example's shape, e.g. (4,)."""
+        self._input = Input(tuple(input_shape))
+        self._assemble_chain()
+
+    def _assemble_chain(self):
+        tensor = self._input
+        for layer in self._stack:
+            tensor = call_layer(layer, tensor)
+        self._assemble(self._input, tensor)
+
+    def _ensure_built(self, xs):
+        if not self.steps:
+            if not self._stack:
+                raise ValueError(f"{self.name}: the model has no layers; add some first")
+            self.build(np.shape(xs[0])[1:])
+
+
+def _shape(shape):
+    return "(None, " + ", ".join(str(n) for n in shape) + ")"

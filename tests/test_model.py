@@ -1,0 +1,230 @@
+"""Sequential and functional models: graph, training loop, weights, errors."""
+
+import tracemalloc
+
+import numpy as np
+import pytest
+
+from byhand import gradcheck
+from byhand.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from byhand.layers import BatchNormalization, Concatenate, Dense, Dropout
+from byhand.model import Input, Model, Sequential
+from byhand.optimizers import Adam
+
+
+def regression_data(n=256, seed=0):
+    rng = np.random.default_rng(seed)
+    x = rng.normal(size=(n, 3))
+    y = x @ np.array([[1.5], [-2.0], [0.5]]) + 0.3 + 0.01 * rng.normal(size=(n, 1))
+    return x, y
+
+
+def small_model(seed=0, **kwargs):
+    model = Sequential([Input((3,)), Dense(8, activation="tanh"), Dense(1)], seed=seed, **kwargs)
+    model.compile(optimizer=Adam(learning_rate=0.02), loss="mse", metrics=["mae"])
+    return model
+
+
+def test_summary_lists_layers_shapes_and_parameter_counts():
+    lines = []
+    small_model().summary(print_fn=lines.append)
+    text = "\n".join(lines)
+    # Dense(3 -> 8): 3 * 8 + 8 = 32 parameters; Dense(8 -> 1): 8 + 1 = 9; total 41.
+    assert "(None, 8)" in text and "32" in text and "(None, 1)" in text
+    assert "Total params: 41" in text and "Trainable params: 41" in text
+
+
+def test_fit_lowers_the_loss_and_records_history_with_val_prefix():
+    x, y = regression_data()
+    model = small_model()
+    before = model.evaluate(x, y)
+    history = model.fit(x, y, epochs=60, batch_size=32, verbose=0, validation_split=0.25)
+    assert set(history.history) == {"loss", "mae", "val_loss", "val_mae"}
+    assert len(history.history["loss"]) == 60 and history.epoch == list(range(60))
+    after = model.evaluate(x, y)
+    assert after[0] < 0.1 * before[0], (before, after)
+    assert history.history["val_loss"][-1] < history.history["val_loss"][0]
+
+
+def test_same_seed_same_run_and_different_seed_different_run():
+    x, y = regression_data()
+    runs = []
+    for seed in (1, 1, 2):
+        model = small_model(seed=seed)
+        model.fit(x, y, epochs=2, verbose=0)
+        runs.append(model.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(runs[0], runs[1], strict=True))
+    assert not np.array_equal(runs[0][0], runs[2][0])
+
+
+def test_sequential_without_input_builds_on_first_data():
+    x, y = regression_data(n=40)
+    model = Sequential([Dense(4, activation="relu"), Dense(1)], seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    model.fit(x, y, epochs=1, verbose=0)
+    assert [w.shape for w in model.get_weights()] == [(3, 4), (4,), (4, 1), (1,)]
+    assert model.predict(x).shape == (40, 1)
+
+
+def test_weights_round_trip_through_get_set_and_npz_files(tmp_path):
+    x, _ = regression_data(n=10)
+    model, twin = small_model(seed=0), small_model(seed=5)
+    path = tmp_path / "model.weights"  # no .npz ending: the file must be written as named
+    model.save_weights(path)
+    assert path.exists()
+    twin.load_weights(path)
+    np.testing.assert_array_equal(twin.predict(x), model.predict(x))
+    with pytest.raises(ValueError, match="expected 4 arrays, got 3"):
+        twin.set_weights(model.get_weights()[:3])
+
+
+def test_batch_norm_weights_in_keras_order():
+    model = Sequential([Input((2,)), Dense(3), BatchNormalization()], seed=0)
+    shapes = [w.shape for w in model.get_weights()]
+    # kernel, bias, then gamma, beta, moving_mean, moving_variance
+    assert shapes == [(2, 3), (3,), (3,), (3,), (3,), (3,)]
+
+
+def two_branch_model(seed=0, dtype="float32"):
+    """SYLLABUS 9: two inputs of 4 features, Dense(30)->Dense(40) and Dense(20)->Dense(50)."""
+    a, b = Input((4,)), Input((4,))
+    left = Dense(40, activation="tanh")(Dense(30, activation="tanh")(a))
+    right = Dense(50, activation="tanh")(Dense(20, activation="tanh")(b))
+    out = Dense(1)(Concatenate()([left, right]))
+    return Model([a, b], out, seed=seed, dtype=dtype)
+
+
+def test_functional_model_with_two_inputs_trains_and_counts_parameters():
+    rng = np.random.default_rng(0)
+    xa, xb = rng.normal(size=(64, 4)), rng.normal(size=(64, 4))
+    y = (xa[:, :1] - xb[:, 1:2]) ** 2
+    model = two_branch_model()
+    # (4*30+30) + (30*40+40) + (4*20+20) + (20*50+50) + (90*1+1) = 2631
+    assert model.count_params() == 2631
+    model.compile(optimizer=Adam(learning_rate=0.01), loss="mse")
+    history = model.fit([xa, xb], y, epochs=40, verbose=0)
+    assert history.history["loss"][-1] < 0.3 * history.history["loss"][0]
+
+
+def test_gradients_add_where_branches_meet():
+    """One input feeds two branches; the model's dL/dx must sum both paths (float64)."""
+    x_in = Input((3,))
+    left, right = Dense(4, activation="tanh")(x_in), Dense(2, activation="sigmoid")(x_in)
+    model = Model(x_in, Dense(2)(Concatenate()([left, right])), seed=0, dtype="float64")
+    rng = np.random.default_rng(1)
+    x, r = rng.normal(size=(5, 3)), rng.normal(size=(5, 2))
+
+    def loss(x_value):
+        return float(np.sum(model.forward([x_value]) * r))
+
+    model.forward([x])
+    (dx,) = model.backward(r)
+    numeric = gradcheck.numerical_gradient(loss, x)
+    assert gradcheck.relative_error(dx, numeric) < 1e-7
+    # And each parameter, through the same walk.
+    for layer in model.layers:
+        for key, param in layer.params.items():
+            model.forward([x])
+            model.backward(r)
+            analytic = layer.grads[key].copy()
+
+            def loss_of_param(value, param=param):
+                saved = param.copy()
+                param[...] = value
+                result = loss(x)
+                param[...] = saved
+                return result
+
+            numeric = gradcheck.numerical_gradient(loss_of_param, param.copy())
+            assert gradcheck.relative_error(analytic, numeric) < 1e-7, (layer.name, key)
+
+
+def test_callbacks_stop_training_only_through_the_model_flag(tmp_path):
+    x, y = regression_data(n=64)
+    model = small_model()
+
+    class StopAfterTwoBatches(Callback):
+        def on_batch_end(self, batch, logs=None):
+            if batch == 1:
+                self.model.stop_training = True
+
+    history = model.fit(x, y, epochs=5, batch_size=16, verbose=0, callbacks=[StopAfterTwoBatches()])
+    assert len(history.history["loss"]) == 1
+
+    stopper = EarlyStopping(monitor="val_loss", patience=0)
+    checkpoint = ModelCheckpoint(tmp_path / "best.npz", save_best_only=True)
+    model.compile(optimizer="sgd", loss="mse")
+    model.optimizer.learning_rate = 5.0  # diverges at once, so val_loss gets worse
+    history = model.fit(
+        x, y, epochs=10, verbose=0, validation_split=0.25, callbacks=[stopper, checkpoint]
+    )
+    assert len(history.history["loss"]) < 10 and stopper.stopped_epoch > 0
+    assert (tmp_path / "best.npz").exists()
+
+
+def test_dropout_is_active_only_in_training():
+    model = Sequential([Input((50,)), Dropout(0.5)], seed=0)
+    x = np.ones((4, 50), dtype="float32")
+    np.testing.assert_array_equal(model.predict(x), x)
+    trained = model.forward([x], training=True)
+    assert set(np.unique(trained)) == {0.0, 2.0}
+
+
+def test_fit_indexes_batches_instead_of_copying_the_data():
+    x = np.random.default_rng(0).normal(size=(100_000, 20)).astype("float32")  # 8 MB
+    y = x[:, :1].copy()
+    model = Sequential([Input((20,)), Dense(1)], seed=0)
+    model.compile(optimizer="sgd", loss="mse")
+    tracemalloc.start()
+    model.fit(x, y, epochs=2, batch_size=1000, verbose=0)
+    _, peak = tracemalloc.get_traced_memory()
+    tracemalloc.stop()
+    assert peak < 0.5 * x.nbytes, f"fit allocated {peak / 1e6:.1f} MB at peak"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (
+            lambda m, x, y: m.fit(x[:, :2], y, verbose=0),
+            ValueError,
+            r"input 0 should have shape \(N, 3\), got \(20, 2\)",
+        ),
+        (lambda m, x, y: m.fit(x, y[:5], verbose=0), ValueError, "20 inputs but 5 targets"),
+        (lambda m, x, y: m.fit(np.where(x > 1, np.nan, x), y, verbose=0), ValueError, "NaN"),
+        (
+            lambda m, x, y: m.fit(x, y, batch_size=0, verbose=0),
+            ValueError,
+            "batch_size must be a positive int",
+        ),
+        (lambda m, x, y: m.fit([x, x], y, verbose=0), ValueError, "expected 1 input arrays, got 2"),
+        (
+            lambda m, x, y: m.compile(loss="mse", metrics=["acuracy"]),
+            ValueError,
+            "unknown metric 'acuracy'",
+        ),
+    ],
+)
+def test_bad_input_gets_clear_errors(call, error, message):
+    x, y = regression_data(n=20)
+    with pytest.raises(error, match=message):
+        call(small_model(), x, y)
+
+
+def test_fit_before_compile_says_what_to_do():
+    model = Sequential([Input((3,)), Dense(1)])
+    with pytest.raises(RuntimeError, match=r"call compile\(optimizer, loss\) first"):
+        model.fit(*regression_data(n=8), verbose=0)
+
+
+def test_a_layer_cannot_be_used_twice():
+    x = Input((3,))
+    shared = Dense(3)
+    with pytest.raises(ValueError, match="called more than once"):
+        Model(x, shared(shared(x)))
+
+
+def test_output_must_come_from_the_given_inputs():
+    a, b = Input((2,)), Input((2,))
+    with pytest.raises(ValueError, match="not in the model's inputs"):
+        Model(a, Concatenate()([Dense(1)(a), Dense(1)(b)]))
