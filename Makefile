@@ -1,6 +1,7 @@
 # Deep Learning by Hand: build the book and run every test from a fresh machine.
 #   make book    install into .venv and build the HTML book into _build/html
 #   make test    install into .venv and run every test (lint, unit, notebooks, book, browser)
+#   make bench   time byhand against PyTorch (optional) and bare NumPy matrix products
 # Both need only Python 3.10+ to start; the browser test also wants Debian's `chromium`
 # and `npm` (it skips, saying why, when they are missing; .ci/run installs them).
 
@@ -14,7 +15,7 @@ JB_BUILD := $(BIN)/jupyter-book build --all -W -n --keep-going .
 # Shared machines are noisy: two workers load the two cores without oversubscribing them.
 XDIST  := -n 2 --dist loadfile
 
-.PHONY: help install book test lint unit notebooks learner book-test browser web-assets sync serve \
+.PHONY: help install book test lint unit notebooks learner book-test browser web-assets bench sync serve \
         lock clean
 
 help:
@@ -38,9 +39,9 @@ test: lint unit notebooks learner book-test browser
 	@echo "All test stages passed: lint, unit, notebooks, learner, book build, browser."
 
 lint: install
-	@echo "== lint: ruff on lib/ tests/ tools/"
-	$(BIN)/ruff check lib tests tools
-	$(BIN)/ruff format --check lib tests tools
+	@echo "== lint: ruff on lib/ tests/ tools/ benchmarks/"
+	$(BIN)/ruff check lib tests tools benchmarks
+	$(BIN)/ruff format --check lib tests tools benchmarks
 
 unit: install
 	@echo "== unit tests of byhand and of the course's notebooks and config"
@@ -72,6 +73,10 @@ browser: install web-assets
 	@echo "== browser: the built book in headless Chromium"
 	test -f _build/html/index.html || $(JB_BUILD)
 	$(BIN)/pytest -m browser -p no:cacheprovider -rs
+
+# Speed: byhand against PyTorch (if installed) and bare matrix products; see benchmarks/.
+bench: install
+	$(BIN)/python benchmarks/bench_mlp.py
 
 # Put the Colab set-up cell first in every notebook and strip outputs.
 sync: install
