@@ -61,7 +61,12 @@ class Layer:
     def forward(self, x, training=False):
         raise NotImplementedError
 
-    def backward(self, dy):
+    def backward(self, dy, need_dx=True):
+        """dy = dL/dy -> dx = dL/dx, and this layer's `grads`.
+
+        need_dx=False says nobody needs dx (the layer reads the model's input data), so a
+        layer may skip that work and return None; its `grads` are still filled.
+        """
         raise NotImplementedError
 
     def regularization_loss(self):
@@ -107,7 +112,8 @@ class Layer:
             one = ", ".join(map(str, shape))
             expected = f"D = {one} features" if len(shape) == 1 else f"shape (N, {one})"
             raise ValueError(f"{self}: expected input with {expected}, got shape {x.shape}")
-        if not np.issubdtype(x.dtype, np.number) or np.isnan(x).any():
+        # NaN spreads through min(), so one pass over x finds any NaN without a temporary.
+        if not np.issubdtype(x.dtype, np.number) or (x.size and np.isnan(x.min())):
             raise ValueError(f"{self}: input must be numbers without NaN (dtype {x.dtype})")
         return x
 

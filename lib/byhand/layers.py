@@ -86,18 +86,19 @@ class Dense(Layer):
         x = self._check_input(x)
         z = x @ self.params["kernel"]  # 1. weighted sums
         if self.use_bias:
-            z = z + self.params["bias"]  # 2. plus the bias, broadcast over the batch
+            z += self.params["bias"]  # 2. plus the bias, broadcast over the batch (in place)
         y = self.activation(z)  # 3. activation
         self.cache = (x, z, y)
         return y
 
-    def backward(self, dy):
+    def backward(self, dy, need_dx=True):
         """dy = dL/dy [N, M] -> dx = dL/dx [N, D]; sets grads "kernel" [D, M], "bias" [M].
 
         3. dz = f'(z) * dy                (the activation's backward)
         2. db = sum over the batch of dz  (+ the bias penalty's gradient)
         1. dW = x.T @ dz                  (+ the kernel penalty's gradient)
-           dx = dz @ W.T
+           dx = dz @ W.T                 (skipped when need_dx is False: for a first
+                                          layer it is a third of the layer's work)
         """
         x, z, y = self._cached()
         dy = self._check_dy(dy, y.shape)
@@ -109,7 +110,7 @@ class Dense(Layer):
         self.grads["kernel"] = x.T @ dz  # 1.
         if self.kernel_regularizer is not None:
             self.grads["kernel"] += self.kernel_regularizer.gradient(self.params["kernel"])
-        return dz @ self.params["kernel"].T
+        return dz @ self.params["kernel"].T if need_dx else None
 
     def regularization_loss(self):
         """kernel_regularizer(W) + bias_regularizer(b), the terms that are set."""
@@ -141,7 +142,7 @@ class Activation(Layer):
         self.cache = (x, y)
         return y
 
-    def backward(self, dy):
+    def backward(self, dy, need_dx=True):
         """dy -> dx = f'(x) * dy, same shape."""
         x, y = self._cached()
         dy = self._check_dy(dy, y.shape)
@@ -181,7 +182,7 @@ class Concatenate(Layer):
         self.cache = ([xi.shape[-1] for xi in xs], y.shape)  # where to split dy
         return y
 
-    def backward(self, dy):
+    def backward(self, dy, need_dx=True):
         """dy [N, sum of D_i] -> [dx_i [N, D_i]]."""
         sizes, shape = self._cached()
         dy = self._check_dy(dy, shape)
@@ -211,7 +212,7 @@ class InputLayer(Layer):
         self.cache = x.shape
         return x
 
-    def backward(self, dy):
+    def backward(self, dy, need_dx=True):
         return self._check_dy(dy, self._cached())
 
 

@@ -67,16 +67,25 @@ class Model(TrainingMixin):
             values[out] = layer.forward(args if len(args) > 1 else args[0], training=training)
         return values[self._output_id]
 
-    def backward(self, dy):
-        """dy = dL/d(output). Fills every layer's `grads`; returns dL/d(inputs) as a list."""
+    def backward(self, dy, input_grads=True):
+        """dy = dL/d(output). Fills every layer's `grads`; returns dL/d(inputs) as a list.
+
+        Training needs no dL/d(inputs): with input_grads=False the layers that read only
+        the model's inputs are told so (need_dx=False), which spares a first Dense layer
+        its largest matrix product, and None is returned.
+        """
         grads = {self._output_id: dy}
+        inputs = set(self._input_ids)
         for layer, parents, out in reversed(self.steps):
-            dx = layer.backward(grads.pop(out))
+            need_dx = input_grads or not inputs.issuperset(parents)
+            dx = layer.backward(grads.pop(out), need_dx=need_dx)
+            if not need_dx:
+                continue
             dxs = dx if len(parents) > 1 else [dx]
             for parent, g in zip(parents, dxs, strict=True):
                 # Branches meet here: add the gradients that arrive along each path.
                 grads[parent] = grads[parent] + g if parent in grads else g
-        return [grads[i] for i in self._input_ids]
+        return [grads[i] for i in self._input_ids] if input_grads else None
 
     # -- weights ----------------------------------------------------------------------
     def get_weights(self):
