@@ -161,7 +161,8 @@ class SGD(Optimizer):
             w -= lr * g
             return
         v = self.state["velocity"][i]
-        v[...] = self.momentum * v - lr * g
+        v *= self.momentum
+        v -= lr * g  # v = momentum * v - lr * g, in place
         if self.nesterov:
             w += self.momentum * v - lr * g
         else:
@@ -227,7 +228,8 @@ class RMSprop(Optimizer):
 
     def update(self, i, w, g, lr):
         v = self.state["velocity"][i]
-        v[...] = self.rho * v + (1 - self.rho) * g**2
+        v *= self.rho
+        v += (1 - self.rho) * np.square(g)  # v = rho * v + (1 - rho) * g^2, in place
         step = lr * g / np.sqrt(v + self.epsilon)
         if self.momentum > 0:
             p = self.state["momentum"][i]
@@ -262,14 +264,22 @@ class Adam(Optimizer):
         self.epsilon = _check_range(type(self).__name__, "epsilon", epsilon, 0)
 
     def build(self, params):
+        self.scratch = _zeros(params)  # working space for `update`, not part of the state
         return {"m": _zeros(params), "v": _zeros(params)}
 
     def update(self, i, w, g, lr):
-        m, v, t = self.state["m"][i], self.state["v"][i], self.iterations
-        m += (1 - self.beta_1) * (g - m)
-        v += (1 - self.beta_2) * (g**2 - v)
+        # The formulas above, computed in place in arrays made once: these are as large
+        # as the weights, and allocating new ones at every step costs more than the math.
+        m, v, s, t = self.state["m"][i], self.state["v"][i], self.scratch[i], self.iterations
+        m *= self.beta_1
+        m += np.multiply(g, 1 - self.beta_1, out=s)  # m = beta_1 m + (1 - beta_1) g
+        v *= self.beta_2
+        v += np.multiply(np.square(g, out=s), 1 - self.beta_2, out=s)  # + (1 - beta_2) g^2
         alpha = lr * math.sqrt(1 - self.beta_2**t) / (1 - self.beta_1**t)
-        w -= alpha * m / (np.sqrt(v) + self.epsilon)
+        np.sqrt(v, out=s)
+        s += self.epsilon
+        np.divide(m, s, out=s)  # m / (sqrt(v) + epsilon)
+        w -= np.multiply(s, alpha, out=s)
 
     def get_config(self):
         config = {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
@@ -292,8 +302,10 @@ class Adamax(Adam):
 
     def update(self, i, w, g, lr):
         m, u, t = self.state["m"][i], self.state["u"][i], self.iterations
-        m += (1 - self.beta_1) * (g - m)
-        u[...] = np.maximum(self.beta_2 * u, np.abs(g))
+        m *= self.beta_1
+        m += (1 - self.beta_1) * g  # m = beta_1 m + (1 - beta_1) g, in place
+        u *= self.beta_2
+        np.maximum(u, np.abs(g), out=u)  # u = max(beta_2 u, |g|), in place
         w -= lr / (1 - self.beta_1**t) * m / (u + self.epsilon)
 
 
