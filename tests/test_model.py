@@ -228,3 +228,45 @@ def test_output_must_come_from_the_given_inputs():
     a, b = Input((2,)), Input((2,))
     with pytest.raises(ValueError, match="not in the model's inputs"):
         Model(a, Concatenate()([Dense(1)(a), Dense(1)(b)]))
+
+
+def test_a_small_network_learns_the_8x8_digits_on_a_held_out_split():
+    """A real task: 1,797 handwritten digits, a quarter held out, 20 epochs (under a second)."""
+    from byhand.data import load_digits, train_test_split
+    from byhand.losses import SparseCategoricalCrossentropy
+
+    X, y = load_digits()
+    X_train, X_test, y_train, y_test = train_test_split(
+        X / 16.0, y, test_size=0.25, seed=0, stratify=y
+    )
+    model = Sequential(
+        [Input((64,)), Dense(64, activation="relu", kernel_initializer="he_normal"), Dense(10)],
+        seed=0,
+    )
+    model.compile(
+        optimizer=Adam(learning_rate=0.005),
+        loss=SparseCategoricalCrossentropy(from_logits=True),
+        metrics=["accuracy"],
+    )
+    model.fit(X_train, y_train, batch_size=32, epochs=20, verbose=0)
+    loss, accuracy = model.evaluate(X_test, y_test)
+    assert len(y_test) == 450
+    assert accuracy > 0.95, f"held-out accuracy {accuracy:.3f}"
+
+
+@pytest.mark.filterwarnings("ignore:overflow encountered:RuntimeWarning")
+def test_a_diverging_run_stops_with_a_clear_error_or_quietly_with_terminate_on_nan():
+    from byhand.callbacks import TerminateOnNaN
+    from byhand.optimizers import SGD
+
+    x, y = regression_data(n=64)
+    y = y * 1e20  # targets so large that the squared error overflows float32 to inf
+    model = Sequential([Input((3,)), Dense(1)], seed=0)
+    model.compile(optimizer=SGD(learning_rate=0.1), loss="mse")
+    before = model.get_weights()
+    with pytest.raises(FloatingPointError, match=r"loss became inf at epoch 1, batch 1"):
+        model.fit(x, y, epochs=3, verbose=0)
+    # The bad batch changed no weight.
+    assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
+    history = model.fit(x, y, epochs=3, verbose=0, callbacks=[TerminateOnNaN()])
+    assert len(history.history["loss"]) == 1

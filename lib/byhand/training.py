@@ -14,6 +14,7 @@ One epoch of `fit`, written out:
 
 from __future__ import annotations
 
+import math
 import sys
 
 import numpy as np
@@ -85,7 +86,8 @@ class TrainingMixin:
                     f"{self.name}.{where}: input {k} should have shape (N, "
                     f"{', '.join(map(str, shape))}), got {a.shape}"
                 )
-            if not np.issubdtype(a.dtype, np.number) or np.isnan(a).any():
+            # NaN spreads through min(): one pass over the data, no temporary as large as it.
+            if not np.issubdtype(a.dtype, np.number) or (a.size and np.isnan(a.min())):
                 raise ValueError(f"{self.name}.{where}: input {k} contains NaN or non-numbers")
         if len({len(a) for a in xs}) > 1:
             raise ValueError(f"{self.name}.{where}: inputs have different numbers of examples")
@@ -117,11 +119,17 @@ class TrainingMixin:
         return sum(layer.regularization_loss() for layer in self.layers)
 
     def train_on_batch(self, x, y):
-        """One step of gradient descent on one batch; returns the logs of that batch."""
+        """One step of gradient descent on one batch; returns the logs of that batch.
+
+        A batch whose loss is NaN or infinite changes no weight: its gradients would turn
+        every weight into NaN. fit then stops with an error, unless a callback such as
+        TerminateOnNaN has already stopped training.
+        """
         y_hat = self.forward(x, training=True)
         logs = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
-        self.backward(self.loss.gradient(y, y_hat))
-        self.optimizer.step(*self._params_and_grads())
+        if math.isfinite(logs["loss"]):
+            self.backward(self.loss.gradient(y, y_hat), input_grads=False)
+            self.optimizer.step(*self._params_and_grads())
         logs.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
         return logs
 
@@ -197,6 +205,12 @@ class TrainingMixin:
                 bar.set_postfix({k: f"{v / seen:.4f}" for k, v in totals.items()}, refresh=False)
                 if self.stop_training:
                     break
+                if not math.isfinite(logs["loss"]):
+                    raise FloatingPointError(
+                        f"{self.name}.fit: the loss became {logs['loss']} at epoch {epoch + 1}, "
+                        f"batch {b + 1}; lower the learning rate, scale the inputs, or pass "
+                        "callbacks=[TerminateOnNaN()] to stop quietly"
+                    )
             bar.close()
             logs = {name: total / seen for name, total in totals.items()}
             if validation_data is not None:
