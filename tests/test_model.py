@@ -198,6 +198,7 @@ def test_fit_indexes_batches_instead_of_copying_the_data():
             "batch_size must be a positive int",
         ),
         (lambda m, x, y: m.fit([x, x], y, verbose=0), ValueError, "expected 1 input arrays, got 2"),
+        (lambda m, x, y: m.fit(x, y, epochs=2.5, verbose=0), ValueError, "epochs must be an int"),
         (
             lambda m, x, y: m.compile(loss="mse", metrics=["acuracy"]),
             ValueError,

@@ -161,6 +161,8 @@ class TrainingMixin:
             raise ValueError(
                 f"{self.name}.fit: batch_size must be a positive int, got {batch_size!r}"
             )
+        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+            raise ValueError(f"{self.name}.fit: epochs must be an int >= 0, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"{self.name}.fit: validation_split must be in [0, 1)")
         if validation_data is None and validation_split > 0:
@@ -182,37 +184,7 @@ class TrainingMixin:
         for epoch in range(epochs):
             for callback in hooks:
                 callback.on_epoch_begin(epoch)
-            order = self.rng.permutation(len(y)) if shuffle else None
-            batches = self._batches(len(y), batch_size, order)
-            bar = tqdm(
-                batches,
-                desc=f"Epoch {epoch + 1}/{epochs}",
-                file=sys.stdout,
-                leave=True,
-                disable=verbose != 1,
-                ncols=100,
-            )
-            totals, seen = {}, 0
-            for b, index in enumerate(bar):
-                for callback in hooks:
-                    callback.on_batch_begin(b)
-                logs = self.train_on_batch(self._cast(xs, index), y[index])
-                seen += len(index)
-                for name, value in logs.items():  # running means over the epoch so far
-                    totals[name] = totals.get(name, 0.0) + value * len(index)
-                for callback in hooks:
-                    callback.on_batch_end(b, logs)
-                bar.set_postfix({k: f"{v / seen:.4f}" for k, v in totals.items()}, refresh=False)
-                if self.stop_training:
-                    break
-                if not math.isfinite(logs["loss"]):
-                    raise FloatingPointError(
-                        f"{self.name}.fit: the loss became {logs['loss']} at epoch {epoch + 1}, "
-                        f"batch {b + 1}; lower the learning rate, scale the inputs, or pass "
-                        "callbacks=[TerminateOnNaN()] to stop quietly"
-                    )
-            bar.close()
-            logs = {name: total / seen for name, total in totals.items()}
+            logs = self._train_epoch(xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose)
             if validation_data is not None:
                 x_val, y_val = validation_data
                 results = self.evaluate(x_val, y_val, batch_size=batch_size, return_dict=True)
@@ -229,6 +201,34 @@ class TrainingMixin:
         for callback in hooks:
             callback.on_train_end()
         return history
+
+    def _train_epoch(self, xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose):
+        """One pass over the data, batch by batch; returns the epoch's mean loss and metrics."""
+        order = self.rng.permutation(len(y)) if shuffle else None
+        batches = self._batches(len(y), batch_size, order)
+        bar = tqdm(batches, desc=f"Epoch {epoch + 1}/{epochs}", file=sys.stdout, ncols=100,
+                   disable=verbose != 1)  # fmt: skip
+        totals, seen = {}, 0
+        for b, index in enumerate(bar):
+            for callback in hooks:
+                callback.on_batch_begin(b)
+            logs = self.train_on_batch(self._cast(xs, index), y[index])
+            seen += len(index)
+            for name, value in logs.items():  # running means over the epoch so far
+                totals[name] = totals.get(name, 0.0) + value * len(index)
+            for callback in hooks:
+                callback.on_batch_end(b, logs)
+            bar.set_postfix({k: f"{v / seen:.4f}" for k, v in totals.items()}, refresh=False)
+            if self.stop_training:
+                break
+            if not math.isfinite(logs["loss"]):
+                raise FloatingPointError(
+                    f"{self.name}.fit: the loss became {logs['loss']} at epoch {epoch + 1}, "
+                    f"batch {b + 1}; lower the learning rate, scale the inputs, or pass "
+                    "callbacks=[TerminateOnNaN()] to stop quietly"
+                )
+        bar.close()
+        return {name: total / seen for name, total in totals.items()}
 
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for `x`, batch by batch, in inference mode."""
