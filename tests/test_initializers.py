@@ -130,7 +130,12 @@ def test_get_and_errors():
     he = HeNormal()
     assert initializers.get(he) is he
     assert len(initializers.INITIALIZERS) == 10
-    with pytest.raises(ValueError, match=r"'xavier'.*'glorot_normal', 'glorot_uniform'"):
+    with pytest.raises(
+        ValueError,
+        match=r"Unknown initializer 'xavier'; valid names are: zeros, ones, random_normal, "
+        r"random_uniform, glorot_uniform, glorot_normal, he_uniform, he_normal, lecun_uniform, "
+        r"lecun_normal",
+    ):
         initializers.get("xavier")
     with pytest.raises(TypeError, match=r"numpy.random.Generator .* got int"):
         GlorotUniform()((2, 2), 0)

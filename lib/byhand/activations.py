@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from byhand.registry import lookup
+
 
 def _as_float(z):
     """z as a float array; float32 stays float32, anything else becomes float64."""
@@ -198,11 +200,4 @@ def get(identifier):
     """
     if identifier is None:
         return Linear()
-    if isinstance(identifier, Activation):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in ACTIVATIONS:
-        return ACTIVATIONS[identifier.lower()]()
-    raise ValueError(
-        f"Unknown activation {identifier!r}; valid names are: {', '.join(ACTIVATIONS)} "
-        "(or None for linear)"
-    )
+    return lookup("activation", identifier, ACTIVATIONS, Activation)

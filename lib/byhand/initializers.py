@@ -26,6 +26,8 @@ import math
 
 import numpy as np
 
+from byhand.registry import lookup
+
 # Standard deviation of a standard normal truncated to [-2, 2].
 TRUNCATED_NORMAL_STDDEV = 0.87962566103423978
 
@@ -237,11 +239,4 @@ INITIALIZERS = {
 
 def get(identifier):
     """An initializer from a name ("glorot_uniform", any case) or an instance."""
-    if isinstance(identifier, Initializer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in INITIALIZERS:
-        return INITIALIZERS[identifier.lower()]()
-    raise ValueError(
-        f"Unknown initializer {identifier!r}; valid names are {sorted(INITIALIZERS)} "
-        "(or pass an instance)"
-    )
+    return lookup("initializer", identifier, INITIALIZERS, Initializer)

@@ -18,6 +18,7 @@ from __future__ import annotations
 import numpy as np
 
 from byhand.activations import Sigmoid, Softmax
+from byhand.registry import lookup
 
 EPSILON = 1e-7  # Keras's backend epsilon
 
@@ -257,8 +258,6 @@ LOSSES = {
 
 def get(identifier):
     """A loss from a name (case-insensitive, defaults as in Keras), an instance, or None."""
-    if identifier is None or isinstance(identifier, Loss):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in LOSSES:
-        return LOSSES[identifier.lower()]()
-    raise ValueError(f"Unknown loss {identifier!r}; valid names are: {', '.join(LOSSES)}")
+    if identifier is None:
+        return None
+    return lookup("loss", identifier, LOSSES, Loss)

@@ -23,6 +23,8 @@ import math
 
 import numpy as np
 
+from byhand.registry import lookup
+
 
 def _check_range(owner, name, value, low, high=math.inf):
     """value as a float in [low, high), else a clear ValueError."""
@@ -314,11 +316,4 @@ OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, 
 
 def get(identifier):
     """An optimizer from a name ("adam", any case; Keras's defaults) or an instance."""
-    if isinstance(identifier, Optimizer):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in OPTIMIZERS:
-        return OPTIMIZERS[identifier.lower()]()
-    raise ValueError(
-        f"Unknown optimizer {identifier!r}; valid names are {sorted(OPTIMIZERS)} "
-        "(or pass an instance)"
-    )
+    return lookup("optimizer", identifier, OPTIMIZERS, Optimizer)

@@ -14,6 +14,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from byhand.registry import lookup
+
 
 def _check_factor(owner, name, value):
     if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
@@ -112,11 +114,6 @@ def get(identifier):
 
     A name gives the class with Keras's defaults; None means no penalty and gives None.
     """
-    if identifier is None or isinstance(identifier, (L1, L2, L1L2)):
-        return identifier
-    if isinstance(identifier, str) and identifier.lower() in REGULARIZERS:
-        return REGULARIZERS[identifier.lower()]()
-    raise ValueError(
-        f"Unknown regularizer {identifier!r}; valid names are {sorted(REGULARIZERS)} "
-        "(or pass an instance, or None)"
-    )
+    if identifier is None:
+        return None
+    return lookup("regularizer", identifier, REGULARIZERS, (L1, L2, L1L2))
