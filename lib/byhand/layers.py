@@ -22,6 +22,7 @@ import numpy as np
 from byhand import activations, initializers, regularizers
 from byhand.base import Layer, unique_name
 from byhand.dropout import Dropout
+from byhand.functional import Input  # also keras.layers.Input
 from byhand.normalization import BatchNormalization
 
 __all__ = [
@@ -31,6 +32,7 @@ __all__ = [
     "Concatenate",
     "Dense",
     "Dropout",
+    "Input",
     "InputLayer",
     "Layer",
     "unique_name",
