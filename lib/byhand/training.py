@@ -165,7 +165,10 @@ class TrainingMixin:
             raise ValueError(f"{self.name}.fit: epochs must be an int >= 0, got {epochs!r}")
         if not 0 <= validation_split < 1:
             raise ValueError(f"{self.name}.fit: validation_split must be in [0, 1)")
-        if validation_data is None and validation_split > 0:
+        if validation_data is not None:  # checked once here, not at every epoch
+            x_val = self._inputs(validation_data[0], "fit(validation_data)")
+            validation_data = (x_val, self._targets(validation_data[1], len(x_val[0]), "fit"))
+        elif validation_split > 0:
             # Like Keras: the LAST fraction of the data, taken before any shuffling.
             cut = int(len(y) * (1 - validation_split))
             validation_data = ([a[cut:] for a in xs], y[cut:])
@@ -186,8 +189,7 @@ class TrainingMixin:
                 callback.on_epoch_begin(epoch)
             logs = self._train_epoch(xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose)
             if validation_data is not None:
-                x_val, y_val = validation_data
-                results = self.evaluate(x_val, y_val, batch_size=batch_size, return_dict=True)
+                results = self._evaluate(*validation_data, batch_size)
                 logs.update((f"val_{name}", value) for name, value in results.items())
             for callback in hooks:
                 callback.on_epoch_end(epoch, logs)
@@ -232,19 +234,25 @@ class TrainingMixin:
 
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for `x`, batch by batch, in inference mode."""
-        xs = self._inputs(x, "predict")
-        batches = self._batches(len(xs[0]), batch_size)
-        outputs = [self.forward(self._cast(xs, index), training=False) for index in batches]
-        return np.concatenate(outputs) if outputs else np.empty((0,))
+        return self._predict(self._inputs(x, "predict"), batch_size)
 
     def evaluate(self, x, y, batch_size=32, verbose=0, return_dict=False):
         """Loss (with regularization) and metrics on (x, y); a float, a list or a dict."""
         self._check_compiled("evaluate")
         xs = self._inputs(x, "evaluate")
-        y = self._targets(y, len(xs[0]), "evaluate")
-        y_hat = self.predict(xs, batch_size=batch_size)
-        results = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
-        results.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
+        results = self._evaluate(xs, self._targets(y, len(xs[0]), "evaluate"), batch_size)
         if return_dict:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
+
+    # The two below trust their arrays: the public methods above check them once.
+    def _predict(self, xs, batch_size):
+        batches = self._batches(len(xs[0]), batch_size)
+        outputs = [self.forward(self._cast(xs, index), training=False) for index in batches]
+        return np.concatenate(outputs) if outputs else np.empty((0,))
+
+    def _evaluate(self, xs, y, batch_size):
+        y_hat = self._predict(xs, batch_size)
+        results = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
+        results.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
+        return results
