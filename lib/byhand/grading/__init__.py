@@ -1,0 +1,11 @@
+"""Grading the course's exercise sets: hidden tests, the sandbox, batch and Gradescope.
+
+    python -m byhand.grading grade SUBMISSIONS_DIR --out results/
+
+Students never need this package: their instant feedback is `byhand.exercises.check`.
+See `docs/grading.md` for the guide for authors and instructors.
+"""
+
+from byhand.grading.hidden import StudentError, call_and_inputs, load_tests, points, run_tests
+
+__all__ = ["StudentError", "call_and_inputs", "load_tests", "points", "run_tests"]

@@ -1,0 +1,143 @@
+"""The grader's command line: `python -m byhand.grading` or `byhand-grade`.
+
+    byhand-grade grade SUBMISSIONS_DIR --out results/      score a folder of notebooks
+    byhand-grade exercises [--check]                       make exercises/ from solutions/
+    byhand-grade gradescope --out autograder.zip           package the hidden tests
+
+`byhand-grade COMMAND --help` lists each command's options.
+"""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import sys
+from pathlib import Path
+
+from byhand.grading.runner import Limits
+
+DEFAULT_TESTS = Path("solutions/hidden")
+
+
+def hidden_test_file(tests, exercise_set):
+    """The hidden-test file to use: `tests` itself, or `exercise_set`.py in the folder."""
+    tests = Path(tests)
+    if tests.is_file():
+        return tests
+    if not tests.is_dir():
+        sys.exit(f"byhand-grade: no hidden tests at {tests}; pass --tests FILE_OR_FOLDER")
+    sets = sorted(p.stem for p in tests.glob("*.py") if not p.name.startswith("_"))
+    if exercise_set:
+        if exercise_set not in sets:
+            sys.exit(f"byhand-grade: no set {exercise_set!r} in {tests}; it has {sets}")
+        return tests / f"{exercise_set}.py"
+    if len(sets) != 1:
+        sys.exit(f"byhand-grade: {tests} holds the sets {sets}; choose one with --set NAME")
+    return tests / f"{sets[0]}.py"
+
+
+def add_limit_options(parser):
+    default = Limits()
+    parser.add_argument(
+        "--cell-timeout",
+        type=float,
+        default=default.cell_seconds,
+        help="seconds one code cell may run (default %(default)s)",
+    )
+    parser.add_argument(
+        "--call-timeout",
+        type=float,
+        default=default.call_seconds,
+        help="seconds one call of a student's function may run (default %(default)s)",
+    )
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=default.total_seconds,
+        help="seconds for everything in one submission (default %(default)s)",
+    )
+    parser.add_argument("--memory-mb", type=int, default=default.memory_mb,
+                        help="address space of each submission's process, in MiB "
+                        "(default %(default)s)")  # fmt: skip
+
+
+def limits_from(args):
+    return Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
+                  total_seconds=args.timeout, memory_mb=args.memory_mb)  # fmt: skip
+
+
+def grade(args):
+    from byhand.grading.batch import grade_folder
+    from byhand.grading.hidden import load_tests
+
+    path = hidden_test_file(args.tests, args.set)
+    tests = load_tests(path)
+    tests_digest = hashlib.sha256(path.read_bytes()).hexdigest()
+    reports = grade_folder(args.submissions, args.out, tests, tests_digest, limits_from(args),
+                           workers=args.workers, fresh=args.fresh,
+                           progress=not args.quiet)  # fmt: skip
+    if not reports:
+        print(f"byhand-grade: no .ipynb files in {args.submissions}", file=sys.stderr)
+        return 1
+    mean = sum(r["percent"] for r in reports) / len(reports)
+    troubled = sum(r["status"] != "ok" for r in reports)
+    print(f"Graded {len(reports)} submissions against {path}: mean {mean:.1f} %, "
+          f"{troubled} with a status other than ok.")  # fmt: skip
+    print(f"Scores: {Path(args.out) / 'scores.csv'}; feedback: {Path(args.out) / 'feedback'}/")
+    return 0
+
+
+def exercises(args):
+    from byhand.grading import generate
+
+    return generate.main(["--check"] if args.check else [])
+
+
+def gradescope(args):
+    from byhand.grading import gradescope as package
+
+    path = hidden_test_file(args.tests, args.set)
+    package.build(path, args.out, limits_from(args))
+    print(f"Wrote {args.out}: upload it as the autograder of a Gradescope programming assignment.")
+    return 0
+
+
+def parser():
+    top = argparse.ArgumentParser(prog="byhand-grade", description=__doc__.splitlines()[0])
+    commands = top.add_subparsers(dest="command", required=True)
+
+    command = commands.add_parser("grade", help="grade a folder of submitted notebooks")
+    command.add_argument("submissions", help="folder of .ipynb files (searched recursively)")
+    command.add_argument("--out", required=True, help="folder for scores.csv and feedback/")
+    command.add_argument(
+        "--tests",
+        default=DEFAULT_TESTS,
+        help="hidden-test file, or folder of them (default %(default)s)",
+    )
+    command.add_argument("--set", help="exercise set, e.g. 01_perceptron, when --tests has several")
+    command.add_argument("--workers", type=int, help="submissions at once (default: one per core)")
+    command.add_argument("--fresh", action="store_true", help="regrade even current reports")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+    add_limit_options(command)
+    command.set_defaults(run=grade)
+
+    command = commands.add_parser("exercises", help="generate exercises/ from solutions/")
+    command.add_argument("--check", action="store_true", help="only report stale exercises")
+    command.set_defaults(run=exercises)
+
+    command = commands.add_parser("gradescope", help="package the hidden tests for Gradescope")
+    command.add_argument("--out", required=True, help="the zip file to write")
+    command.add_argument("--tests", default=DEFAULT_TESTS, help="hidden-test file or folder")
+    command.add_argument("--set", help="exercise set, when --tests has several")
+    add_limit_options(command)
+    command.set_defaults(run=gradescope)
+    return top
+
+
+def main(argv=None):
+    args = parser().parse_args(argv)
+    return args.run(args)
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,196 @@
+"""Grade a folder of submissions into a score table and one feedback file each.
+
+    out/scores.csv            one row per submission: points per exercise, total, percent, status
+    out/feedback/<name>.md    what each student sees: every test, its points and why it failed
+    out/reports/<name>.json   the full record, which also lets an interrupted batch resume
+
+Submissions are read, never written. Each result is written to a temporary file and then
+renamed into place, so an interrupted batch leaves only whole files behind; running the
+same command again grades only the submissions without a current report (a report is
+current when the submission, the hidden tests and the grader are unchanged).
+"""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import json
+import os
+import time
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from pathlib import Path
+
+from tqdm.auto import tqdm
+
+from byhand import __version__
+from byhand.grading.hidden import TestResult
+from byhand.grading.runner import Limits, Outcome, run_submission
+
+
+def find_submissions(folder, out=None):
+    """Every notebook under `folder` (whatever its name), skipping checkpoints and `out`."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise NotADirectoryError(f"expected a folder of submissions, got {folder}")
+    skip = Path(out).resolve() if out else None
+    found = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        if ".ipynb_checkpoints" in path.parts or path.is_symlink() or not path.is_file():
+            continue
+        if skip and (skip == path.resolve() or skip in path.resolve().parents):
+            continue
+        found.append(path)
+    return found
+
+
+def report_name(folder, path):
+    """A file name for a submission's results: its path in the folder, '/' made '__'."""
+    return "__".join(path.relative_to(folder).with_suffix("").parts)
+
+
+def digest(data):
+    return hashlib.sha256(data).hexdigest()
+
+
+def write_atomically(path, text):
+    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial.write_text(text, encoding="utf-8")
+    os.replace(partial, path)
+
+
+def grade_one(path, name, tests, tests_digest, limits):
+    """Grade one submission; its report as a dict (what reports/<name>.json holds)."""
+    data = Path(path).read_bytes()
+    started = time.monotonic()
+    try:
+        outcome = run_submission(path, tests, limits)
+    except Exception as error:  # a fault of the grader's own: say so, and grade the rest
+        outcome = Outcome(status="grader error", notes=[f"{type(error).__name__}: {error}"])
+        outcome.results = [TestResult(t.name, t.exercise, t.points, 0, "not run") for t in tests]
+    exercises = {}
+    for result in outcome.results:
+        earned, possible = exercises.get(result.exercise, (0, 0))
+        exercises[result.exercise] = (earned + result.points, possible + result.max_points)
+    total = sum(r.points for r in outcome.results)
+    possible = sum(r.max_points for r in outcome.results)
+    return {
+        "submission": name,
+        "file": str(path),
+        "sha256": digest(data),
+        "tests_sha256": tests_digest,
+        "grader": __version__,
+        "status": outcome.status,
+        "notes": outcome.notes,
+        "sandbox": outcome.sandbox,
+        "seconds": round(time.monotonic() - started, 2),
+        "exercises": {k: {"points": v[0], "max_points": v[1]} for k, v in exercises.items()},
+        "total": total,
+        "max_total": possible,
+        "percent": round(100 * total / possible, 1) if possible else 0.0,
+        "tests": [
+            {
+                "name": r.name,
+                "exercise": r.exercise,
+                "points": r.points,
+                "max_points": r.max_points,
+                "message": r.message,
+            }
+            for r in outcome.results
+        ],  # fmt: skip
+        "output_tail": outcome.output,
+    }
+
+
+def is_current(report_path, data, tests_digest):
+    """Whether a saved report was made from these bytes, these tests and this grader."""
+    try:
+        report = json.loads(Path(report_path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return False
+    return (report.get("sha256"), report.get("tests_sha256"), report.get("grader")) == (
+        digest(data),
+        tests_digest,
+        __version__,
+    )
+
+
+def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
+                 fresh=False, progress=True):  # fmt: skip
+    """Grade every submission in `folder` into `out`; the reports, in submission order."""
+    limits = limits or Limits()
+    folder, out = Path(folder), Path(out)
+    paths = find_submissions(folder, out)
+    names = {path: report_name(folder, path) for path in paths}
+    todo = [
+        path
+        for path in paths
+        if fresh
+        or not is_current(out / "reports" / f"{names[path]}.json", path.read_bytes(), tests_digest)
+    ]
+    workers = workers or os.cpu_count() or 1
+    bar = tqdm(total=len(paths), initial=len(paths) - len(todo), unit="notebook",
+               desc="grading", disable=not progress)  # fmt: skip
+    with ThreadPoolExecutor(max_workers=workers) as pool:
+        futures = {
+            pool.submit(grade_one, path, names[path], tests, tests_digest, limits): path
+            for path in todo
+        }
+        for future in as_completed(futures):
+            report = future.result()
+            name = report["submission"]
+            write_atomically(out / "feedback" / f"{name}.md", feedback(report))
+            write_atomically(out / "reports" / f"{name}.json", json.dumps(report, indent=1))
+            bar.set_postfix_str(f"{name}: {report['percent']:g} %", refresh=False)
+            bar.update()
+    bar.close()
+    reports = [
+        json.loads((out / "reports" / f"{names[path]}.json").read_text(encoding="utf-8"))
+        for path in paths
+    ]
+    write_atomically(out / "scores.csv", score_table(reports, [t.exercise for t in tests]))
+    return reports
+
+
+def score_table(reports, exercise_order):
+    """scores.csv: a row per submission, a column per exercise, then the totals."""
+    exercises = list(dict.fromkeys(exercise_order))
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    writer.writerow(["submission", *exercises, "total", "max_total", "percent", "status", "notes"])
+    for report in reports:
+        points = [report["exercises"].get(e, {}).get("points", 0) for e in exercises]
+        writer.writerow([report["submission"], *(f"{p:g}" for p in points),
+                         f"{report['total']:g}", f"{report['max_total']:g}",
+                         f"{report['percent']:g}", report["status"],
+                         " | ".join(report["notes"])])  # fmt: skip
+    return buffer.getvalue()
+
+
+def feedback(report):
+    """The feedback a student reads: score, status, every test and why it failed."""
+    lines = [
+        f"# Feedback: {report['submission']}",
+        "",
+        f"**Score: {report['total']:g} / {report['max_total']:g} ({report['percent']:g} %)**, "
+        f"status: {report['status']}",
+        "",
+        "| exercise | points |",
+        "| --- | --- |",
+    ]
+    for exercise, score in report["exercises"].items():
+        lines.append(f"| `{exercise}` | {score['points']:g} / {score['max_points']:g} |")
+    lines += ["", "## Tests", ""]
+    for test in report["tests"]:
+        mark = "passed" if test["points"] == test["max_points"] else "FAILED"
+        line = f"- {mark} `{test['name']}` ({test['points']:g} / {test['max_points']:g})"
+        if test["message"]:
+            line += ": " + test["message"].replace("\n", "\n  ")
+        lines.append(line)
+    if report["notes"]:
+        lines += ["", "## While running your notebook", ""]
+        lines += [f"- {note}" for note in report["notes"]]
+    return "\n".join(lines) + "\n"

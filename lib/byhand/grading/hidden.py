@@ -1,0 +1,132 @@
+"""Hidden tests: how an instructor writes them, and how they are found and run.
+
+A hidden-test file is a Python module kept apart from the exercises (the course keeps
+its own in `solutions/hidden/`; an instructor may keep a private folder instead). Each
+test is a function marked with `@points(n)`; its parameters name the functions the
+student was asked to write, and it passes when it returns without raising:
+
+    import numpy as np
+    from byhand.exercises import assert_close
+    from byhand.grading import points
+
+    @points(2)
+    def test_net_input_on_a_batch(net_input):
+        x = np.array([[1.0, 2.0], [3.0, 4.0]])
+        assert_close(net_input(x, np.array([0.5, -1.0]), 0.25), [-1.25, -2.25])
+
+While grading, the test runs in the grader's own process and the student's function is a
+stand-in that runs the student's code in the submission's sandbox: arguments travel there
+(numbers, strings, None, NumPy arrays, and lists, tuples and dicts of those) and the value
+comes back, so comparing and scoring never happen where the student's code runs.
+"""
+
+from __future__ import annotations
+
+import copy
+import importlib.util
+import inspect
+import traceback
+from dataclasses import dataclass
+from pathlib import Path
+
+
+class StudentError(Exception):
+    """The student's function raised, was missing, or could not be run; the message says which."""
+
+
+def points(n, exercise=None):
+    """Mark a hidden test worth `n` points for `exercise` (default: its first parameter)."""
+    if not (isinstance(n, int | float) and n > 0):
+        raise ValueError(f"points: expected a positive number of points, got {n!r}")
+
+    def mark(test):
+        test.points = n
+        test.exercise = exercise
+        return test
+
+    return mark
+
+
+def call_and_inputs(function, *args, **kwargs):
+    """Call `function` and return (value, args as they are after the call).
+
+    Use it to test that a student's function leaves its inputs alone: the returned args
+    are deep copies taken after the call, both in a notebook and in the grader's sandbox.
+    """
+    remote = getattr(function, "call_and_inputs", None)
+    if remote is not None:  # a stand-in for the student's function in the sandbox
+        return remote(*args, **kwargs)
+    args = copy.deepcopy(args)
+    kwargs = copy.deepcopy(kwargs)
+    value = function(*args, **kwargs)
+    return value, copy.deepcopy(args)
+
+
+@dataclass(frozen=True)
+class HiddenTest:
+    name: str
+    exercise: str
+    points: float
+    needs: tuple[str, ...]  # the student's function names, in parameter order
+    function: object
+
+
+@dataclass
+class TestResult:
+    name: str
+    exercise: str
+    max_points: float
+    points: float
+    message: str  # empty when passed
+
+    @property
+    def passed(self):
+        return self.points == self.max_points
+
+
+def load_tests(path):
+    """The hidden tests in one file, in the order they are written."""
+    path = Path(path)
+    if not path.is_file():
+        raise FileNotFoundError(f"no hidden-test file at {path}")
+    spec = importlib.util.spec_from_file_location(f"byhand_hidden_{path.stem}", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    tests = []
+    for name, function in vars(module).items():
+        if not (callable(function) and hasattr(function, "points")):
+            continue
+        needs = tuple(inspect.signature(function).parameters)
+        if not needs:
+            raise ValueError(f"{path.name}: hidden test {name} names no student function")
+        exercise = function.exercise or needs[0]
+        tests.append(HiddenTest(name, exercise, function.points, needs, function))
+    if not tests:
+        raise ValueError(f"{path.name}: no tests marked with @points(n)")
+    return tests
+
+
+def run_test(test, functions):
+    """Run one hidden test against `functions` (name -> callable); never raises."""
+    missing = [name for name in test.needs if name not in functions]
+    if missing:
+        message = ", ".join(missing) + (" is" if len(missing) == 1 else " are")
+        return TestResult(test.name, test.exercise, test.points, 0, message + " not defined")
+    try:
+        test.function(*(functions[name] for name in test.needs))
+    except AssertionError as error:
+        return TestResult(test.name, test.exercise, test.points, 0, str(error) or "wrong result")
+    except StudentError as error:
+        return TestResult(test.name, test.exercise, test.points, 0, str(error))
+    except NotImplementedError:
+        return TestResult(test.name, test.exercise, test.points, 0, "not attempted yet")
+    except Exception as error:  # the student's code run in-process, or a result unfit to check
+        where = traceback.extract_tb(error.__traceback__)[-1]
+        message = f"{type(error).__name__}: {error} (line {where.lineno} of {where.name})"
+        return TestResult(test.name, test.exercise, test.points, 0, message)
+    return TestResult(test.name, test.exercise, test.points, test.points, "")
+
+
+def run_tests(tests, functions):
+    """Run every hidden test against `functions`; a list of TestResult in test order."""
+    return [run_test(test, functions) for test in tests]

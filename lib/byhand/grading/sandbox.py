@@ -1,0 +1,233 @@
+"""The sandbox: one submission's code runs here, in a process of its own.
+
+The runner starts `python -m byhand.grading.sandbox` in a fresh temporary folder and talks
+to it over the process's standard input and output (see `protocol`). The sandbox
+
+1. reads its plan: the notebook's code cells, the cells to skip, and its limits;
+2. sets its limits (address space, CPU seconds, file size), imports what lessons use, and
+   moves the student's prints to `output.log`, off the channel to the grader;
+3. locks itself in: an audit hook (Python's own `sys.addaudithook`, which cannot be removed)
+   refuses subprocesses, signals, network, ctypes, and files outside the temporary folder
+   (reading is also allowed where Python and its packages live); on Linux 5.13+ the kernel's
+   Landlock enforces the same file rules for code that bypasses Python;
+4. runs the cells one by one in an IPython shell, reporting each, then lists the functions
+   the notebook defined and answers calls to them until the grader closes the channel.
+
+Scores are never computed here: the student's code could change anything in this process.
+"""
+
+from __future__ import annotations
+
+import os
+import resource
+import sys
+import traceback
+
+from byhand.grading import landlock
+from byhand.grading.protocol import decode, encode, read_message, write_message
+
+DENIED_EVENTS = {
+    "os.system", "os.exec", "os.posix_spawn", "os.spawn", "os.fork", "os.forkpty", "os.kill",
+    "os.killpg", "os.startfile", "subprocess.Popen", "pty.spawn", "resource.setrlimit",
+    "resource.prlimit", "signal.pthread_kill", "sys.remote_exec", "webbrowser.open",
+    "urllib.Request", "sqlite3.connect", "sqlite3.load_extension", "gc.get_referrers",
+    "gc.get_referents", "gc.get_objects",
+}  # fmt: skip
+DENIED_PREFIXES = ("ctypes.", "socket.", "_winapi.", "winreg.", "msvcrt.")
+WRITE_EVENTS = {  # event -> positions of the paths it changes
+    "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
+    "os.symlink": (0, 1), "os.truncate": (0,), "os.mkdir": (0,), "os.chmod": (0,),
+    "os.chown": (0,), "os.chflags": (0,), "os.lchflags": (0,), "os.utime": (0,),
+    "os.setxattr": (0,), "os.removexattr": (0,), "shutil.rmtree": (0,),
+    "shutil.copyfile": (1,), "shutil.copymode": (1,), "shutil.copystat": (1,),
+    "shutil.move": (0, 1), "shutil.chown": (0,), "shutil.unpack_archive": (1,),
+    "shutil.make_archive": (0,), "tempfile.mkstemp": (0,), "tempfile.mkdtemp": (0,),
+}  # fmt: skip
+READ_EVENTS = {  # event -> positions of the paths it reads
+    "os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,), "glob.glob/2": (0,),
+    "os.listxattr": (0,), "os.getxattr": (0,), "shutil.copyfile": (0,), "os.chdir": (0,),
+}  # fmt: skip
+DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
+WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
+
+
+class Policy:
+    """Where the sandboxed code may read and write, and the audit hook that enforces it."""
+
+    def __init__(self, workdir, read_roots):
+        self.workdir = os.path.realpath(workdir)
+        self.read_roots = sorted({os.path.realpath(root) for root in read_roots if root})
+        self.sealed = []  # objects whose __code__ and __defaults__ stay closed
+
+    @staticmethod
+    def _under(path, roots):
+        return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
+
+    def _resolve(self, path):
+        if isinstance(path, bytes):
+            path = os.fsdecode(path)
+        return os.path.realpath(os.fspath(path))
+
+    def may_write(self, path):
+        path = self._resolve(path)
+        return path in DEVICES or self._under(path, [self.workdir])
+
+    def may_read(self, path):
+        path = self._resolve(path)
+        if self._under(path, [self.workdir]) or path in DEVICES:
+            return True
+        # Directories outside the folder stay closed: a directory's file descriptor would let
+        # `dir_fd=` reach past these checks, which see only the relative path.
+        return self._under(path, self.read_roots) and not os.path.isdir(path)
+
+    def hook(self, event, args):
+        if event == "open":
+            path, mode, flags = args
+            if path is None or isinstance(path, int):
+                return  # an open file descriptor: it came from a checked open
+            writing = any(c in (mode or "") for c in "wax+") or bool((flags or 0) & WRITE_FLAGS)
+            allowed = self.may_write(path) if writing else self.may_read(path)
+            if not allowed:
+                what = "writing" if writing else "reading"
+                raise PermissionError(f"the grader's sandbox does not allow {what} {path}")
+        elif event == "object.__getattr__" and any(args[0] is obj for obj in self.sealed):
+            raise PermissionError(f"the grader's sandbox does not allow reading {args[1]} here")
+        elif event in DENIED_EVENTS or event.startswith(DENIED_PREFIXES):
+            raise PermissionError(f"the grader's sandbox does not allow {event}")
+        else:
+            self._check_paths(event, args, WRITE_EVENTS, self.may_write, "changing")
+            self._check_paths(event, args, READ_EVENTS, self._may_list, "reading")
+
+    def _may_list(self, path):
+        return self._under(self._resolve(path), [self.workdir, *self.read_roots])
+
+    def _check_paths(self, event, args, table, allowed, verb):
+        for position in table.get(event, ()):
+            path = args[position] if position < len(args) else None
+            if isinstance(path, str | bytes | os.PathLike) and not allowed(path):
+                raise PermissionError(f"the grader's sandbox does not allow {verb} {path}")
+
+
+def read_roots():
+    """Where Python, its standard library and the installed packages live (read-only)."""
+    import sysconfig
+
+    import byhand
+
+    roots = {sys.prefix, sys.base_prefix, sys.exec_prefix, sys.base_exec_prefix}
+    roots.update(sysconfig.get_paths().values())
+    roots.update(p for p in sys.path if p and os.path.isabs(p) and p != os.getcwd())
+    roots.update(byhand.__path__)
+    return sorted(r for r in roots if os.path.exists(r))
+
+
+def set_limits(memory_mb, cpu_seconds, file_mb):
+    for limit, value in (
+        (resource.RLIMIT_AS, memory_mb * 2**20),
+        (resource.RLIMIT_CPU, cpu_seconds),
+        (resource.RLIMIT_FSIZE, file_mb * 2**20),
+        (resource.RLIMIT_CORE, 0),
+    ):
+        resource.setrlimit(limit, (value, value))
+
+
+def prepare():
+    """Import what notebooks use while files may still be read, and make the shell."""
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot  # noqa: F401
+    import numpy  # noqa: F401
+    from IPython.core.interactiveshell import InteractiveShell
+    from traitlets.config import Config
+
+    config = Config()
+    config.HistoryManager.enabled = False
+    return InteractiveShell.instance(config=config, colors="nocolor")
+
+
+def close_back_doors(policy):
+    """Refuse what starts programs without an audit event, and forbid new processes.
+
+    `_posixsubprocess.fork_exec` (what `subprocess` uses) raises no audit event of its own,
+    nor does loading a second copy of that module; both are refused here. RLIMIT_NPROC = 0
+    makes the kernel refuse fork and new threads to an ordinary user (not to root, whom
+    Landlock still stops from executing anything). The guard keeps the original function
+    as a default argument, which the policy seals.
+    """
+    import _imp
+    import _posixsubprocess
+
+    def refuse(*args, **kwargs):
+        raise PermissionError("the grader's sandbox does not allow starting programs")
+
+    def create_dynamic(spec, *file, _create=_imp.create_dynamic):
+        if spec.name.rpartition(".")[2] == "_posixsubprocess":
+            refuse()
+        return _create(spec, *file)
+
+    _posixsubprocess.fork_exec = refuse
+    _imp.create_dynamic = create_dynamic
+    policy.sealed.append(create_dynamic)
+    resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
+
+
+def describe(error):
+    """'TypeError: message (line 3)' for an exception raised by the student's code."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<")]
+    where = f" (line {frames[-1].lineno})" if frames else ""
+    return f"{type(error).__name__}: {error}{where}"[:2000]
+
+
+def serve(shell, channel_in, channel_out):
+    """Answer the grader's calls until it closes the channel."""
+    while (request := read_message(channel_in)) is not None:
+        function = shell.user_ns.get(request.get("call"))
+        reply = {}
+        try:
+            args = decode(request.get("args", []))
+            if not callable(function):
+                raise NameError(f"{request.get('call')} is not defined")
+            value = function(*args)
+            reply = {"value": encode(value)}
+            if request.get("inputs"):
+                reply["inputs"] = encode(list(args))
+        except BaseException as error:  # even SystemExit: the student's code must not end us
+            reply = {"error": describe(error), "kind": type(error).__name__}
+        write_message(channel_out, reply)
+
+
+def main():
+    channel_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
+    channel_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
+    plan = read_message(channel_in)
+    workdir = os.getcwd()
+    set_limits(plan["memory_mb"], plan["cpu_seconds"], plan["file_mb"])
+    shell = prepare()
+    # The student's prints (Python's and C's) go to a file; the channel stays ours.
+    log = os.open("output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
+    os.dup2(log, 1)
+    os.dup2(log, 2)
+    policy = Policy(workdir, read_roots())
+    sandbox = "audit hook"
+    if landlock.restrict(policy.read_roots, [workdir]):
+        sandbox += " + Landlock"
+    close_back_doors(policy)
+    sys.addaudithook(policy.hook)
+    write_message(channel_out, {"event": "locked", "sandbox": sandbox})
+    for index, source in enumerate(plan["cells"]):
+        if index in plan["skip"]:
+            continue
+        write_message(channel_out, {"event": "cell", "index": index})
+        result = shell.run_cell(source, store_history=False)
+        error = result.error_before_exec or result.error_in_exec
+        done = {"event": "done", "index": index, "error": describe(error) if error else None}
+        write_message(channel_out, done)
+    names = sorted(k for k, v in shell.user_ns.items() if callable(v) and not k.startswith("_"))
+    write_message(channel_out, {"event": "ready", "functions": names})
+    serve(shell, channel_in, channel_out)
+
+
+if __name__ == "__main__":
+    main()
