@@ -2,6 +2,7 @@
 #   make book    install into .venv and build the HTML book into _build/html
 #   make test    install into .venv and run every test (lint, unit, notebooks, book, browser)
 #   make bench   time byhand against PyTorch (optional) and bare NumPy matrix products
+#   make exercises  regenerate exercises/ from the solution notebooks in solutions/
 # Both need only Python 3.10+ to start; the browser test also wants Debian's `chromium`
 # and `npm` (it skips, saying why, when they are missing; .ci/run installs them).
 
@@ -16,7 +17,7 @@ JB_BUILD := $(BIN)/jupyter-book build --all -W -n --keep-going .
 XDIST  := -n 2 --dist loadfile
 
 .PHONY: help install book test lint unit notebooks learner book-test browser web-assets bench sync serve \
-        lock clean
+        lock clean exercises
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -81,6 +82,10 @@ bench: install
 # Put the Colab set-up cell first in every notebook and strip outputs.
 sync: install
 	$(BIN)/python tools/nbtool.py sync
+
+# Write exercises/NN_topic.ipynb from solutions/NN_topic.ipynb: solution code becomes stubs.
+exercises: install
+	$(BIN)/python -m byhand.grading.generate
 
 serve: book
 	@echo "Serving the book at http://127.0.0.1:8000 (Ctrl-C stops)"

@@ -82,12 +82,11 @@ def test_repository_url_is_kept_in_one_place():
             assert found == owner_repo, f"{place.name} names {found}, _config.yml says {owner_repo}"
 
 
-def test_toc_lists_every_chapter_notebook_and_nothing_missing():
+def test_toc_lists_every_notebook_and_nothing_missing():
+    """Chapters, exercise sets and their solutions: every notebook is a page of the book."""
     toc = yaml.safe_load((ROOT / "_toc.yml").read_text())
     listed = {ch["file"] for part in toc["parts"] for ch in part["chapters"]}
-    on_disk = {
-        str(p.relative_to(ROOT).with_suffix("")) for p in (ROOT / "chapters").glob("*.ipynb")
-    }
+    on_disk = {str(p.relative_to(ROOT).with_suffix("")) for p in NOTEBOOKS}
     assert listed == on_disk
     assert (ROOT / f"{toc['root']}.md").exists()
 
