@@ -3,9 +3,12 @@
 The book's own environment holds far more (Sphinx, Jupyter Book, pytest, ...), so a notebook
 that silently leans on one of those packages passes every other test and then breaks for a
 learner. This test builds the learner's environment from nothing (plus a kernel to run the
-notebooks in) and runs every chapter top to bottom in it.
+notebooks in) and runs every chapter and exercise set top to bottom in it. An instructor
+installs the same package, so the grader runs there too.
 """
 
+import csv
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -15,7 +18,9 @@ import pytest
 pytestmark = pytest.mark.learner
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb"))
+CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+    (ROOT / "exercises").glob("*.ipynb")
+)
 
 RUN_NOTEBOOK = """
 import sys, nbformat
@@ -56,7 +61,7 @@ def test_learner_environment_lacks_the_book_toolchain(learner_python):
     assert out.stdout.decode().strip() == "[]"
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[p.name for p in CHAPTERS])
+@pytest.mark.parametrize("path", CHAPTERS, ids=[str(p.relative_to(ROOT)) for p in CHAPTERS])
 def test_chapter_runs_with_only_the_package_installed(learner_python, path):
     result = subprocess.run(
         [learner_python, "-c", RUN_NOTEBOOK, path, path.parent],
@@ -64,3 +69,21 @@ def test_chapter_runs_with_only_the_package_installed(learner_python, path):
         text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_grader_runs_with_only_the_package_installed(learner_python, tmp_path):
+    """`byhand-grade` needs nothing beyond the package: the solutions score 100 % there."""
+    submissions = tmp_path / "submissions"
+    submissions.mkdir()
+    shutil.copy(ROOT / "solutions" / "01_perceptron.ipynb", submissions / "alice.ipynb")
+    grader = learner_python.parent / "byhand-grade"
+    result = subprocess.run(
+        [grader, "grade", submissions, "--out", tmp_path / "out", "--quiet"]
+        + ["--tests", ROOT / "solutions" / "hidden" / "01_perceptron.py"],
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+    with open(tmp_path / "out" / "scores.csv") as table:
+        (row,) = csv.DictReader(table)
+    assert (row["submission"], row["percent"], row["status"]) == ("alice", "100", "ok")

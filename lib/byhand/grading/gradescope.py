@@ -1,0 +1,444 @@
+"""Gradescope: package one exercise set's hidden tests as an autograder, and run it there.
+
+    byhand-grade gradescope --out autograder.zip --set 01_perceptron
+
+writes the zip to upload as the autograder of a Gradescope programming assignment:
+
+    setup.sh                 run once, as root, while Gradescope builds the image: installs
+                             Python and the requirements in /opt/byhand-venv and adds the
+                             unprivileged user `byhand-grader`
+    run_autograder           run for each submission: `python3 -m byhand.grading.gradescope`
+    requirements.txt         byhand's run-time dependencies and the grader's
+    byhand_autograder.json   the set, its hidden-test file, the limits, the tests' visibility
+    hidden/NN_topic.py       the hidden tests
+    lib/byhand/...           a copy of this byhand package, grader and engine alike
+
+Gradescope unzips the file into /autograder/source, puts the student's upload in
+/autograder/submission, runs /autograder/run_autograder and reads
+/autograder/results/results.json, whose format is described at
+https://gradescope-autograders.readthedocs.io/en/latest/specs/. Setting AUTOGRADER_ROOT
+runs the same steps on another folder laid out the same way, which is how it is tested.
+
+For each submission, `run_autograder` finds the one notebook in the upload (whatever its
+name), grades it with `runner.run_submission` in a separate grading process (run as
+`byhand-grader` when Gradescope runs us as root and that user exists, so that neither the
+grader's process nor the student's sandbox holds root's rights), and writes results.json
+from what that process reports.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import os
+import re
+import shutil
+import signal
+import subprocess
+import sys
+import tempfile
+import time
+import traceback
+import zipfile
+from dataclasses import asdict
+from importlib import metadata
+from pathlib import Path
+
+import byhand
+from byhand.grading.hidden import TestResult, load_tests
+from byhand.grading.runner import Limits, run_submission
+
+ROOT_VARIABLE = "AUTOGRADER_ROOT"  # overrides /autograder, to run the autograder elsewhere
+CONFIG = "byhand_autograder.json"
+VENV = "/opt/byhand-venv"
+GRADER_USER = "byhand-grader"
+VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
+# What byhand itself needs (pyproject.toml), used when its installed metadata is missing.
+RUNTIME_REQUIREMENTS = ("numpy>=1.24", "matplotlib>=3.7", "ipywidgets>=8.0", "sympy>=1.12",
+                        "pandas>=2.0", "tqdm>=4.60")  # fmt: skip
+GRADER_REQUIREMENTS = ("ipython>=8.0", "nbformat>=5.7")  # the sandbox's shell; notebook files
+ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
+
+SETUP_SH = r"""#!/usr/bin/env bash
+# Gradescope runs this once, as root, while it builds the autograder's image (Ubuntu).
+set -euo pipefail
+export DEBIAN_FRONTEND=noninteractive
+apt-get update
+apt-get install -y --no-install-recommends python3 python3-venv
+python3 -m venv @VENV@
+@VENV@/bin/python -m pip install --upgrade pip
+@VENV@/bin/python -m pip install -r /autograder/source/requirements.txt
+# run_autograder grades each submission as this user, not as root.
+if ! id -u @USER@ >/dev/null 2>&1; then
+    useradd --system --create-home --shell /usr/sbin/nologin @USER@
+fi
+# That user reads the grader and the hidden tests (and nothing else of ours needs it).
+chmod a+x /autograder
+chmod -R a+rX /autograder/source
+# Check, as that user, that the grader imports and the hidden tests load; and build
+# Matplotlib's font cache now, once, rather than for every submission.
+runuser -u @USER@ -- env PYTHONPATH=/autograder/source/lib @VENV@/bin/python -c "
+import json
+from byhand.grading.hidden import load_tests
+from byhand.grading.runner import matplotlib_config_dir
+config = json.load(open('/autograder/source/@CONFIG@'))
+print(len(load_tests('/autograder/source/' + config['tests'])), 'hidden tests load')
+matplotlib_config_dir()
+"
+"""
+
+RUN_AUTOGRADER = r"""#!/usr/bin/env bash
+# Gradescope runs this as /autograder/run_autograder for each submission: it grades the
+# notebook in submission/ and writes results/results.json (see byhand.grading.gradescope).
+ROOT="${AUTOGRADER_ROOT:-/autograder}"
+PYTHON=python3
+if [ -x @VENV@/bin/python ]; then PYTHON=@VENV@/bin/python; fi
+# The byhand in this zip, whatever else the image holds.
+export AUTOGRADER_ROOT="$ROOT" PYTHONPATH="$ROOT/source/lib"
+export PYTHONNOUSERSITE=1 PYTHONDONTWRITEBYTECODE=1 MPLBACKEND=Agg
+cd "$ROOT" || exit 1
+"$PYTHON" -m byhand.grading.gradescope
+code=$?
+if [ ! -s "$ROOT/results/results.json" ]; then  # Python itself failed: still say something
+    mkdir -p "$ROOT/results"
+    message="The autograder could not run (exit code $code). This is not your fault:"
+    message="$message please tell your instructor."
+    printf '{"score": 0, "output": "%s", "stdout_visibility": "hidden"}\n' "$message" \
+        > "$ROOT/results/results.json"
+fi
+"""
+
+STATUS_TEXT = {
+    "ok": "Your notebook ran from top to bottom without errors.",
+    "cell errors": "Some cells raised an error (listed below); the tests used what the other "
+    "cells defined.",
+    "timeout": "Something ran over its time limit and was stopped (listed below); the tests "
+    "used what the notebook defined without it.",
+    "crashed": "Your code ended the Python process (listed below); the notebook was run again "
+    "without that part.",
+    "empty": "The notebook has no code.",
+    "invalid": "The file is not a notebook that can be read.",
+    "grader error": "The autograder itself failed. This is not your fault: please tell your "
+    "instructor.",
+}
+
+
+def requirements():
+    """byhand's run-time requirements (from its installed metadata) and the grader's."""
+    try:
+        declared = [r for r in metadata.requires("byhand") or [] if ";" not in r]
+    except metadata.PackageNotFoundError:
+        declared = []
+    found = declared or list(RUNTIME_REQUIREMENTS)
+    names = {_requirement_name(r) for r in found}
+    return found + [r for r in GRADER_REQUIREMENTS if _requirement_name(r) not in names]
+
+
+def _requirement_name(requirement):
+    return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
+
+
+def _replace_atomically(path, data):
+    """Write bytes to `path` through a temporary file and a rename: whole, or not at all."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    try:
+        partial.write_bytes(data)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
+
+
+def _package_files():
+    """(path in the zip, file) for every file of the installed byhand, caches left out."""
+    package = Path(byhand.__file__).resolve().parent
+    for path in sorted(package.rglob("*")):
+        relative = path.relative_to(package)
+        if not path.is_file() or path.suffix in (".pyc", ".pyo"):
+            continue
+        if any(part == "__pycache__" or part.startswith(".") for part in relative.parts):
+            continue
+        yield f"lib/byhand/{relative.as_posix()}", path
+
+
+def build(hidden_test_path, zip_path, limits=None, visibility="visible"):
+    """Write the Gradescope autograder zip for one hidden-test file; returns its path.
+
+    `limits` (a runner.Limits) apply to every submission; `visibility` is when students see
+    each test's result on Gradescope (one of VISIBILITIES).
+    """
+    hidden = Path(hidden_test_path)
+    tests = load_tests(hidden)  # a broken test file fails here, not on Gradescope
+    if visibility not in VISIBILITIES:
+        raise ValueError(f"visibility must be one of {VISIBILITIES}, got {visibility!r}")
+    limits = limits or Limits()
+    config = {
+        "set": hidden.stem,
+        "tests": f"hidden/{hidden.name}",
+        "points": sum(test.points for test in tests),
+        "limits": asdict(limits),
+        "visibility": visibility,
+        "byhand": byhand.__version__,
+    }
+    scripts = {"@VENV@": VENV, "@USER@": GRADER_USER, "@CONFIG@": CONFIG}
+    files = [
+        ("setup.sh", _fill(SETUP_SH, scripts).encode(), 0o755),
+        ("run_autograder", _fill(RUN_AUTOGRADER, scripts).encode(), 0o755),
+        ("requirements.txt", ("\n".join(requirements()) + "\n").encode(), 0o644),
+        (CONFIG, (json.dumps(config, indent=2) + "\n").encode(), 0o644),
+        (config["tests"], hidden.read_bytes(), 0o644),
+    ]
+    files += [(name, path.read_bytes(), 0o644) for name, path in _package_files()]
+    buffer = _zip_bytes(files)
+    _replace_atomically(zip_path, buffer)
+    return Path(zip_path)
+
+
+def _fill(template, values):
+    for key, value in values.items():
+        template = template.replace(key, value)
+    return template
+
+
+def _zip_bytes(files):
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED) as archive:
+        for name, data, mode in files:
+            info = zipfile.ZipInfo(name, date_time=ZIP_TIME)
+            info.external_attr = (0o100000 | mode) << 16  # a regular file with these rights
+            info.compress_type = zipfile.ZIP_DEFLATED
+            archive.writestr(info, data)
+    return buffer.getvalue()
+
+
+# --- On Gradescope ------------------------------------------------------------------------
+
+
+def find_notebooks(folder):
+    """Every notebook in the upload, leaving out checkpoints, hidden files and macOS debris."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        return []
+    found = []
+    for path in sorted(folder.rglob("*.ipynb")):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") or part == "__MACOSX" for part in parts):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.append(path)
+    return found
+
+
+def grader_user():
+    """The unprivileged user to grade as: only when running as root and setup.sh added it."""
+    if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("runuser") is None:
+        return None
+    import pwd
+
+    try:
+        return pwd.getpwnam(GRADER_USER)
+    except KeyError:
+        return None
+
+
+def grading_command(notebook, tests_path, limits, user=None):
+    """The command that grades `notebook` in a process of its own, as `user` if given."""
+    command = [sys.executable, "-m", "byhand.grading.gradescope", "--grade", str(notebook),
+               "--tests", str(tests_path), "--limits", json.dumps(asdict(limits))]  # fmt: skip
+    if user is not None:
+        command = ["runuser", "-u", user.pw_name, "--", *command]
+    return command
+
+
+def grade(notebook, tests_path, tests, limits):
+    """Grade `notebook` in a separate process; (status, notes, sandbox, results, log)."""
+    user = grader_user()
+    with tempfile.TemporaryDirectory(prefix="byhand-gradescope-") as work:
+        copy = Path(work) / "submission.ipynb"
+        shutil.copyfile(notebook, copy)
+        if user is not None:
+            for path in (work, copy):
+                os.chown(path, user.pw_uid, user.pw_gid)
+        command = grading_command(copy, Path(tests_path).resolve(), limits, user)
+        print("grading with:", " ".join(command[:-2]), "--limits ...", flush=True)
+        process = subprocess.Popen(
+            command,
+            cwd=work,
+            env={**os.environ, "TMPDIR": work},
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            start_new_session=True,
+        )
+        try:
+            out, err = process.communicate(timeout=limits.total_seconds + 60)
+        except subprocess.TimeoutExpired:
+            try:
+                os.killpg(process.pid, signal.SIGKILL)
+            except ProcessLookupError:
+                pass
+            out, err = process.communicate()
+            note = f"grading ran over {limits.total_seconds + 60:g} s and was stopped"
+            return "timeout", [note], "", [_not_run(t, note) for t in tests], err
+    if err.strip():
+        print("grading process's errors:\n" + err[-4000:], flush=True)
+    try:
+        report = json.loads(out.strip().splitlines()[-1])
+    except (IndexError, ValueError):
+        note = f"the grading process ended with exit code {process.returncode} and no report"
+        return "grader error", [note], "", [_not_run(t, note) for t in tests], ""
+    print(f"grading process: byhand from {report.get('byhand')}", flush=True)
+    return (report["status"], report["notes"], report["sandbox"],
+            _trusted_results(tests, report["results"]), report["output"])  # fmt: skip
+
+
+def _not_run(test, note):
+    return TestResult(test.name, test.exercise, test.points, 0, f"not run: {note}")
+
+
+def _trusted_results(tests, reported):
+    """The tests' results, names and maximum points from the tests themselves."""
+    by_name = {r.get("name"): r for r in reported if isinstance(r, dict)}
+    results = []
+    for test in tests:
+        result = by_name.get(test.name)
+        if result is None:
+            results.append(_not_run(test, "the grading process reported no result"))
+            continue
+        points = min(max(float(result.get("points", 0)), 0.0), float(test.points))
+        results.append(TestResult(test.name, test.exercise, test.points, points,
+                                  str(result.get("message", ""))))  # fmt: skip
+    return results
+
+
+def results_json(results, visibility, summary, extra):
+    """Gradescope's results.json: the score, a summary, and one entry per hidden test."""
+    tests = [
+        {
+            "name": f"{r.exercise}: {r.name}",
+            "score": _number(r.points),
+            "max_score": _number(r.max_points),
+            "output": r.message or "passed",
+            "visibility": visibility,
+        }
+        for r in results
+    ]
+    return {
+        "score": _number(sum(r.points for r in results)),
+        "output": summary,
+        "stdout_visibility": "hidden",
+        "tests": tests,
+        "extra_data": extra,
+    }
+
+
+def _number(value):
+    return int(value) if float(value).is_integer() else float(value)
+
+
+def summary_text(results, status, notes, notebook_name):
+    earned = sum(r.points for r in results)
+    possible = sum(r.max_points for r in results)
+    percent = 100 * earned / possible if possible else 0.0
+    lines = [
+        f"Score: {earned:g} / {possible:g} ({percent:.0f} %) for {notebook_name}.",
+        STATUS_TEXT.get(status, f"Status: {status}."),
+    ]
+    lines += [f"- {note}" for note in notes]
+    failed = sum(not r.passed for r in results)
+    if failed:
+        lines.append(f"{failed} of {len(results)} tests failed; each one below says why.")
+    return "\n".join(lines)
+
+
+def grade_upload(root):
+    """results.json's content for the upload in root/submission."""
+    source = root / "source"
+    config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
+    tests_path = source / config["tests"]
+    tests = load_tests(tests_path)
+    limits = Limits(**config["limits"])
+    visibility = config.get("visibility", "visible")
+    print(f"byhand {byhand.__version__} from {Path(byhand.__file__).resolve().parent}")
+    print(f"set {config['set']}: {len(tests)} hidden tests, {config['points']:g} points")
+    extra = {"set": config["set"], "byhand": byhand.__version__}
+    notebooks = find_notebooks(root / "submission")
+    names = [str(p.relative_to(root / "submission")) for p in notebooks]
+    if len(notebooks) != 1:
+        if notebooks:
+            note = (f"Your submission holds {len(notebooks)} notebooks ({', '.join(names)}). "
+                    "Upload only the notebook to grade, then submit again.")  # fmt: skip
+        else:
+            note = ("No notebook (.ipynb file) was found in your submission. Upload your "
+                    f"exercise notebook ({config['set']}.ipynb) itself, then submit "
+                    "again.")  # fmt: skip
+        results = [_not_run(t, "no notebook to grade") for t in tests]
+        status = "several notebooks" if notebooks else "no notebook"
+        return results_json(results, visibility, note, {**extra, "status": status})
+    print(f"grading {names[0]}", flush=True)
+    status, notes, sandbox, results, log = grade(notebooks[0], tests_path, tests, limits)
+    print(f"status: {status}; sandbox: {sandbox or 'none'}")
+    for note in notes:
+        print(f"  {note}")
+    if log.strip():
+        print("the notebook's own output (last lines):\n" + log[-2000:])
+    summary = summary_text(results, status, notes, names[0])
+    extra = {**extra, "status": status, "sandbox": sandbox, "notebook": names[0]}
+    return results_json(results, visibility, summary, extra)
+
+
+def run_autograder(root=None):
+    """Grade the upload in `root` (default $AUTOGRADER_ROOT or /autograder); the results.
+
+    Always writes root/results/results.json, even when the autograder itself fails.
+    """
+    root = Path(root or os.environ.get(ROOT_VARIABLE) or "/autograder")
+    started = time.monotonic()
+    try:
+        results = grade_upload(root)
+    except Exception:  # the autograder's own fault: say so rather than leave no results
+        traceback.print_exc(file=sys.stdout)
+        results = {
+            "score": 0,
+            "output": STATUS_TEXT["grader error"],
+            "stdout_visibility": "hidden",
+            "tests": [],
+            "extra_data": {"status": "grader error"},
+        }
+    results["execution_time"] = round(time.monotonic() - started, 1)
+    text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
+    _replace_atomically(root / "results" / "results.json", text.encode("utf-8"))
+    return results
+
+
+def grade_in_this_process(notebook, tests_path, limits_json):
+    """The grading process: run the notebook, score it, print one line of JSON."""
+    tests = load_tests(tests_path)
+    outcome = run_submission(notebook, tests, Limits(**json.loads(limits_json)))
+    report = asdict(outcome)
+    report["byhand"] = str(Path(byhand.__file__).resolve().parent)
+    sys.stdout.write("\n" + json.dumps(report) + "\n")
+    sys.stdout.flush()
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(
+        prog="python -m byhand.grading.gradescope",
+        description="Run the Gradescope autograder on the folder laid out as /autograder.",
+    )
+    parser.add_argument("--root", help=f"instead of ${ROOT_VARIABLE} or /autograder")
+    parser.add_argument("--grade", metavar="NOTEBOOK", help=argparse.SUPPRESS)
+    parser.add_argument("--tests", help=argparse.SUPPRESS)
+    parser.add_argument("--limits", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.grade:
+        grade_in_this_process(args.grade, args.tests, args.limits)
+    else:
+        run_autograder(args.root)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
