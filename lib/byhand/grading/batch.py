@@ -18,6 +18,7 @@ import io
 import json
 import os
 import time
+from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
 from pathlib import Path
 
@@ -25,7 +26,7 @@ from tqdm.auto import tqdm
 
 from byhand import __version__
 from byhand.grading.hidden import TestResult
-from byhand.grading.runner import Limits, Outcome, run_submission
+from byhand.grading.runner import Limits, Outcome, SandboxLost, run_submission
 
 
 def find_submissions(folder, out=None):
@@ -53,13 +54,24 @@ def digest(data):
     return hashlib.sha256(data).hexdigest()
 
 
-def write_atomically(path, text):
-    """Write `text` to `path` so that readers see the old file or the new one, never half."""
+def write_atomically(path, content):
+    """Write `content` (text or bytes) to `path` so readers see the old file or the new one.
+
+    The data goes to a temporary file beside `path`, which is then renamed over it: a batch
+    interrupted at any moment leaves whole files only.
+    """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
     partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    partial.write_text(text, encoding="utf-8")
-    os.replace(partial, path)
+    if isinstance(content, str):
+        # errors="replace": a student's error message may hold a lone surrogate ("\ud800"),
+        # which would otherwise stop the whole batch here.
+        content = content.encode("utf-8", errors="replace")
+    try:
+        partial.write_bytes(content)
+        os.replace(partial, path)
+    finally:
+        partial.unlink(missing_ok=True)
 
 
 def grade_one(path, name, tests, tests_digest, limits):
@@ -68,7 +80,7 @@ def grade_one(path, name, tests, tests_digest, limits):
     started = time.monotonic()
     try:
         outcome = run_submission(path, tests, limits)
-    except Exception as error:  # a fault of the grader's own: say so, and grade the rest
+    except (Exception, SandboxLost) as error:  # the grader's own fault: say so, grade the rest
         outcome = Outcome(status="grader error", notes=[f"{type(error).__name__}: {error}"])
         outcome.results = [TestResult(t.name, t.exercise, t.points, 0, "not run") for t in tests]
     exercises = {}
@@ -125,6 +137,10 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
     folder, out = Path(folder), Path(out)
     paths = find_submissions(folder, out)
     names = {path: report_name(folder, path) for path in paths}
+    counts = Counter(names.values())
+    clashes = sorted(str(path) for path in paths if counts[names[path]] > 1)
+    if clashes:  # one report would overwrite the other: a student would get another's score
+        raise ValueError(f"these submissions would share a report name; rename one: {clashes}")
     todo = [
         path
         for path in paths
@@ -192,5 +208,5 @@ def feedback(report):
         lines.append(line)
     if report["notes"]:
         lines += ["", "## While running your notebook", ""]
-        lines += [f"- {note}" for note in report["notes"]]
+        lines += [f"- {note}".replace("\n", "\n  ") for note in report["notes"]]
     return "\n".join(lines) + "\n"

@@ -46,6 +46,7 @@ from importlib import metadata
 from pathlib import Path
 
 import byhand
+from byhand.grading.batch import write_atomically
 from byhand.grading.hidden import TestResult, load_tests
 from byhand.grading.runner import Limits, run_submission
 
@@ -139,18 +140,6 @@ def _requirement_name(requirement):
     return re.split(r"[\s<>=!~;\[(]", requirement, maxsplit=1)[0].lower().replace("_", "-")
 
 
-def _replace_atomically(path, data):
-    """Write bytes to `path` through a temporary file and a rename: whole, or not at all."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
-    try:
-        partial.write_bytes(data)
-        os.replace(partial, path)
-    finally:
-        partial.unlink(missing_ok=True)
-
-
 def _package_files():
     """(path in the zip, file) for every file of the installed byhand, caches left out."""
     package = Path(byhand.__file__).resolve().parent
@@ -192,7 +181,7 @@ def build(hidden_test_path, zip_path, limits=None, visibility="visible"):
     ]
     files += [(name, path.read_bytes(), 0o644) for name, path in _package_files()]
     buffer = _zip_bytes(files)
-    _replace_atomically(zip_path, buffer)
+    write_atomically(zip_path, buffer)
     return Path(zip_path)
 
 
@@ -409,7 +398,7 @@ def run_autograder(root=None):
         }
     results["execution_time"] = round(time.monotonic() - started, 1)
     text = json.dumps(results, indent=1, ensure_ascii=False) + "\n"
-    _replace_atomically(root / "results" / "results.json", text.encode("utf-8"))
+    write_atomically(root / "results" / "results.json", text.encode("utf-8"))
     return results
 
 

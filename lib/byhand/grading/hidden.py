@@ -29,6 +29,8 @@ import traceback
 from dataclasses import dataclass
 from pathlib import Path
 
+RESERVED = ("submission", "total", "max_total", "percent", "status", "notes")  # scores.csv
+
 
 class StudentError(Exception):
     """The student's function raised, was missing, or could not be run; the message says which."""
@@ -100,6 +102,11 @@ def load_tests(path):
         if not needs:
             raise ValueError(f"{path.name}: hidden test {name} names no student function")
         exercise = function.exercise or needs[0]
+        if exercise in RESERVED:
+            raise ValueError(
+                f"{path.name}: {name}: the exercise name {exercise!r} is taken by a column of "
+                f"scores.csv; choose another (reserved: {', '.join(RESERVED)})"
+            )
         tests.append(HiddenTest(name, exercise, function.points, needs, function))
     if not tests:
         raise ValueError(f"{path.name}: no tests marked with @points(n)")

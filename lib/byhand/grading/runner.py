@@ -10,6 +10,7 @@ kills the sandbox fails its test and grading goes on in a fresh sandbox.
 
 from __future__ import annotations
 
+import json
 import os
 import queue
 import signal
@@ -20,8 +21,6 @@ import threading
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-
-import nbformat
 
 from byhand.grading.hidden import StudentError, run_test
 from byhand.grading.protocol import ProtocolError, decode, encode, read_message, write_message
@@ -104,14 +103,16 @@ class Sandbox:
         try:
             write_message(self.process.stdin, plan)
         except OSError:
-            raise SandboxLost(self._ending()) from None
+            lost = SandboxLost(self._ending())
+            self.kill()
+            raise lost from None
 
     def _read(self):
         try:
             while (message := read_message(self.process.stdout)) is not None:
                 self.messages.put(message)
             self.messages.put(None)
-        except (ProtocolError, OSError, ValueError) as error:
+        except (ProtocolError, OSError, ValueError, RecursionError) as error:  # deep JSON
             self.messages.put(ProtocolError(str(error)))
 
     def next(self, seconds):
@@ -194,19 +195,29 @@ def matplotlib_config_dir():
 
 
 def read_cells(path):
-    """The code cells' sources; ValueError saying what is wrong with an unusable notebook."""
+    """The code cells' sources; ValueError saying what is wrong with an unusable notebook.
+
+    A notebook is JSON (nbformat 4): {"cells": [{"cell_type": "code", "source": ...}, ...]},
+    each source a string or a list of strings. Plain `json` reads it; nothing in it runs.
+    """
     try:
-        notebook = nbformat.reads(Path(path).read_text(encoding="utf-8"), as_version=4)
-    except Exception as error:  # NotJSONError, UnicodeDecodeError, a schema it cannot read...
-        raise ValueError(f"not a readable notebook ({type(error).__name__})") from None
-    cells = []
-    for cell in notebook.get("cells", []):
-        if cell.get("cell_type") == "code":
-            source = cell.get("source", "")
-            if not isinstance(source, str):
-                raise ValueError("not a readable notebook (a cell's source is not text)")
-            cells.append(source)
-    return cells
+        notebook = json.loads(Path(path).read_bytes())
+    except (ValueError, RecursionError):  # bad or truncated JSON, or not UTF-8
+        raise ValueError("not a readable notebook (its JSON is invalid or cut short)") from None
+    cells = notebook.get("cells") if isinstance(notebook, dict) else None
+    if not isinstance(cells, list):
+        raise ValueError("not a readable notebook (it has no list of cells)")
+    sources = []
+    for cell in cells:
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(line, str) for line in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise ValueError("not a readable notebook (a code cell's source is not text)")
+        sources.append(source)
+    return sources
 
 
 def _cell_name(cells, index):
@@ -217,6 +228,8 @@ def _cell_name(cells, index):
 def run_submission(path, tests, limits=None):
     """Grade the notebook at `path` against the hidden `tests`; an Outcome."""
     outcome, limits = Outcome(), limits or Limits()
+    if os.path.getsize(path) == 0:
+        return _score_nothing(outcome, tests, "empty", "the notebook file is empty (0 bytes)")
     try:
         cells = read_cells(path)
     except ValueError as error:
@@ -227,8 +240,9 @@ def run_submission(path, tests, limits=None):
     skip, pending = set(), list(tests)
     with tempfile.TemporaryDirectory(prefix="byhand-grade-") as workdir:
         for _attempt in range(limits.restarts + 1):
-            sandbox = Sandbox(cells, skip, limits, workdir)
-            try:
+            sandbox = None
+            try:  # Sandbox() too: a plan over the protocol's limit ends it at once
+                sandbox = Sandbox(cells, skip, limits, workdir)
                 functions = _run_cells(sandbox, cells, skip, outcome, deadline)
                 if functions is None:
                     continue  # a cell was skipped: run the notebook again without it
@@ -239,7 +253,8 @@ def run_submission(path, tests, limits=None):
                 note = f"{error}: {_tail(os.path.join(workdir, 'sandbox.err'), 600)}"
                 return _score_nothing(Outcome(), tests, "grader error", note)
             finally:
-                sandbox.kill()
+                if sandbox is not None:
+                    sandbox.kill()
         outcome.output = _tail(os.path.join(workdir, "output.log"))
     for test in pending:
         outcome.results.append(_failed(test, "not run: the submission used up its time limit"))
@@ -260,7 +275,9 @@ def _run_cells(sandbox, cells, skip, outcome, deadline):
                 return set(message.get("functions", []))
             index = message.get("index")
             if message.get("event") == "done" and message.get("error"):
-                outcome.notes.append(f"{_cell_name(cells, index)} raised {message['error']}")
+                note = f"{_cell_name(cells, index)} raised {message['error']}"
+                if note not in outcome.notes:  # the notebook may run again after a lost call
+                    outcome.notes.append(note)
                 _worsen(outcome, "cell errors")
     except (SandboxLost, KeyError, TypeError, IndexError) as error:
         if index is None or index in skip or not isinstance(index, int):

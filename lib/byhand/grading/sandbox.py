@@ -32,8 +32,14 @@ DENIED_EVENTS = {
     "resource.prlimit", "signal.pthread_kill", "sys.remote_exec", "webbrowser.open",
     "urllib.Request", "sqlite3.connect", "sqlite3.load_extension", "gc.get_referrers",
     "gc.get_referents", "gc.get_objects",
+    "cpython.PyInterpreterState_New",  # a subinterpreter would run without this audit hook
 }  # fmt: skip
 DENIED_PREFIXES = ("ctypes.", "socket.", "_winapi.", "winreg.", "msvcrt.")
+# CPython's own test modules reach into the interpreter's internals; no notebook needs them.
+DENIED_IMPORTS = {
+    "_testcapi", "_testinternalcapi", "_testmultiphase", "_testsinglephase", "_ctypes_test",
+    "_xxsubinterpreters", "_xxinterpchannels", "_testbuffer",
+}  # fmt: skip
 WRITE_EVENTS = {  # event -> positions of the paths it changes
     "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
     "os.symlink": (0, 1), "os.truncate": (0,), "os.mkdir": (0,), "os.chmod": (0,),
@@ -44,7 +50,7 @@ WRITE_EVENTS = {  # event -> positions of the paths it changes
     "shutil.make_archive": (0,), "tempfile.mkstemp": (0,), "tempfile.mkdtemp": (0,),
 }  # fmt: skip
 READ_EVENTS = {  # event -> positions of the paths it reads
-    "os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,), "glob.glob/2": (0,),
+    "os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,), "glob.glob/2": (0, 2),
     "os.listxattr": (0,), "os.getxattr": (0,), "shutil.copyfile": (0,), "os.chdir": (0,),
 }  # fmt: skip
 DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
@@ -92,6 +98,8 @@ class Policy:
                 raise PermissionError(f"the grader's sandbox does not allow {what} {path}")
         elif event == "object.__getattr__" and any(args[0] is obj for obj in self.sealed):
             raise PermissionError(f"the grader's sandbox does not allow reading {args[1]} here")
+        elif event == "import" and str(args[0]).partition(".")[0] in DENIED_IMPORTS:
+            raise PermissionError(f"the grader's sandbox does not allow importing {args[0]}")
         elif event in DENIED_EVENTS or event.startswith(DENIED_PREFIXES):
             raise PermissionError(f"the grader's sandbox does not allow {event}")
         else:
@@ -157,6 +165,7 @@ def close_back_doors(policy):
     """
     import _imp
     import _posixsubprocess
+    import subprocess
 
     def refuse(*args, **kwargs):
         raise PermissionError("the grader's sandbox does not allow starting programs")
@@ -166,9 +175,17 @@ def close_back_doors(policy):
             refuse()
         return _create(spec, *file)
 
+    def create_builtin(spec, _create=_imp.create_builtin):
+        # A second `_imp` would bring back the unguarded create_dynamic.
+        if spec.name in ("_imp", "_posixsubprocess"):
+            refuse()
+        return _create(spec)
+
     _posixsubprocess.fork_exec = refuse
+    subprocess._fork_exec = refuse  # the copy `subprocess` took when it was imported (3.11+)
     _imp.create_dynamic = create_dynamic
-    policy.sealed.append(create_dynamic)
+    _imp.create_builtin = create_builtin
+    policy.sealed += [create_dynamic, create_builtin]
     resource.setrlimit(resource.RLIMIT_NPROC, (0, 0))
 
 
@@ -179,7 +196,16 @@ def describe(error):
     return f"{type(error).__name__}: {error}{where}"[:2000]
 
 
-def serve(shell, channel_in, channel_out):
+def flush(streams):
+    """Write out what the student's code printed: the grader may end this process any time."""
+    for stream in streams:
+        try:
+            stream.flush()
+        except BaseException:  # noqa: B036  (a stream the student's code broke)
+            pass
+
+
+def serve(shell, channel_in, channel_out, streams=()):
     """Answer the grader's calls until it closes the channel."""
     while (request := read_message(channel_in)) is not None:
         function = shell.user_ns.get(request.get("call"))
@@ -194,6 +220,7 @@ def serve(shell, channel_in, channel_out):
                 reply["inputs"] = encode(list(args))
         except BaseException as error:  # even SystemExit: the student's code must not end us
             reply = {"error": describe(error), "kind": type(error).__name__}
+        flush(streams)
         write_message(channel_out, reply)
 
 
@@ -209,6 +236,7 @@ def main():
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
     os.dup2(log, 1)
     os.dup2(log, 2)
+    streams = (sys.stdout, sys.stderr)  # buffered: flushed after every cell and call
     policy = Policy(workdir, read_roots())
     sandbox = "audit hook"
     if landlock.restrict(policy.read_roots, [workdir]):
@@ -222,11 +250,12 @@ def main():
         write_message(channel_out, {"event": "cell", "index": index})
         result = shell.run_cell(source, store_history=False)
         error = result.error_before_exec or result.error_in_exec
+        flush(streams)
         done = {"event": "done", "index": index, "error": describe(error) if error else None}
         write_message(channel_out, done)
     names = sorted(k for k, v in shell.user_ns.items() if callable(v) and not k.startswith("_"))
     write_message(channel_out, {"event": "ready", "functions": names})
-    serve(shell, channel_in, channel_out)
+    serve(shell, channel_in, channel_out, streams)
 
 
 if __name__ == "__main__":
