@@ -285,6 +285,35 @@ def _quietly(f, *args):
         return f(*args)
 
 
+@pytest.mark.parametrize("name, loss", CASES, ids=[f"{n}-{loss!r}" for n, loss in CASES])
+def test_value_and_gradient_equals_the_loss_and_its_gradient(name, loss):
+    # fit calls value_and_gradient, which checks once and, for cross-entropy from logits,
+    # takes the log-softmax once; it must give the numbers of the two separate calls.
+    for seed, shape in [(2, (4, 3)), (3, (7, 1)), (4, (1, 5))]:
+        y, p = make_data(loss, np.random.default_rng(seed), *shape)
+        value, grad = loss.value_and_gradient(y, p)
+        assert isinstance(value, float)
+        assert value == pytest.approx(loss(y, p), rel=1e-12, abs=1e-12)
+        np.testing.assert_allclose(grad, loss.gradient(y, p), rtol=1e-12, atol=1e-12)
+        assert grad.dtype == np.float64
+
+
+@settings(max_examples=40, deadline=None)
+@given(loss_inputs(dtype=np.float32))
+def test_value_and_gradient_keeps_float32(case):
+    loss, y, p = case
+    value, grad = loss.value_and_gradient(y, p)
+    assert grad.dtype == np.float32 and grad.shape == p.shape
+    assert value == pytest.approx(loss(y, p), rel=1e-6)
+
+
+def test_value_and_gradient_checks_its_inputs_like_the_separate_calls():
+    with pytest.raises(ValueError, match="y_pred contains NaN"):
+        MeanSquaredError().value_and_gradient([[1.0]], [[np.nan]])
+    with pytest.raises(ValueError, match="0..2"):
+        SparseCategoricalCrossentropy(from_logits=True).value_and_gradient([3], [[0.0, 1, 2]])
+
+
 @settings(max_examples=60, deadline=None)
 @given(loss_inputs())
 def test_shapes_and_finite_values(case):

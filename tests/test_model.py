@@ -170,6 +170,19 @@ def test_dropout_is_active_only_in_training():
     assert set(np.unique(trained)) == {0.0, 2.0}
 
 
+def test_one_batch_for_all_the_data_is_not_shuffled():
+    # Shuffling a single batch would only reorder the sums of its gradient, so fit skips
+    # it: shuffle=True and shuffle=False then train to exactly the same weights.
+    x, y = regression_data(n=40)
+    weights = []
+    for shuffle in (True, False):
+        model = Sequential([Input((3,)), Dense(4, activation="tanh"), Dense(1)], seed=0)
+        model.compile(optimizer=Adam(0.01), loss="mse")
+        model.fit(x, y, batch_size=40, epochs=5, verbose=0, shuffle=shuffle)
+        weights.append(model.get_weights())
+    assert all(np.array_equal(a, b) for a, b in zip(*weights, strict=True))
+
+
 def test_fit_indexes_batches_instead_of_copying_the_data():
     x = np.random.default_rng(0).normal(size=(100_000, 20)).astype("float32")  # 8 MB
     y = x[:, :1].copy()

@@ -23,7 +23,7 @@ from byhand.registry import lookup
 def _as_float(z):
     """z as a float array; float32 stays float32, anything else becomes float64."""
     z = np.asarray(z)
-    return z if np.issubdtype(z.dtype, np.floating) else z.astype(np.float64)
+    return z if z.dtype.kind == "f" else z.astype(np.float64)  # kind "f": any float dtype
 
 
 class Activation:
@@ -55,7 +55,7 @@ class Sigmoid(Activation):
     def __call__(self, z):
         z = _as_float(z)
         e = np.exp(-np.abs(z))
-        return np.where(z >= 0, 1 / (1 + e), e / (1 + e))
+        return np.where(z >= 0, 1, e) / (1 + e)  # 1 / (1 + e) or e / (1 + e)
 
     def backward(self, z, a, da):
         return da * a * (1 - a)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from byhand import functional
@@ -113,7 +115,7 @@ class Layer:
             expected = f"D = {one} features" if len(shape) == 1 else f"shape (N, {one})"
             raise ValueError(f"{self}: expected input with {expected}, got shape {x.shape}")
         # NaN spreads through min(), so one pass over x finds any NaN without a temporary.
-        if not np.issubdtype(x.dtype, np.number) or (x.size and np.isnan(x.min())):
+        if x.dtype.kind not in "iuf" or (x.size and math.isnan(x.min())):  # ints or floats
             raise ValueError(f"{self}: input must be numbers without NaN (dtype {x.dtype})")
         return x
 

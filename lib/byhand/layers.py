@@ -101,18 +101,22 @@ class Dense(Layer):
         1. dW = x.T @ dz                  (+ the kernel penalty's gradient)
            dx = dz @ W.T                 (skipped when need_dx is False: for a first
                                           layer it is a third of the layer's work)
+
+        Two detours around slow spots of NumPy on narrow arrays: db is computed as the
+        product ones @ dz (the same sum; .sum(axis=0) is ~10x slower when M is small),
+        and dx with np.dot (for M = 1 the @ operator skips BLAS and is ~5x slower).
         """
         x, z, y = self._cached()
         dy = self._check_dy(dy, y.shape)
         dz = self.activation.backward(z, y, dy)  # 3.
         if self.use_bias:
-            self.grads["bias"] = dz.sum(axis=0)  # 2.
+            self.grads["bias"] = np.ones(len(dz), dz.dtype) @ dz  # 2. (the sum over N)
             if self.bias_regularizer is not None:
                 self.grads["bias"] += self.bias_regularizer.gradient(self.params["bias"])
         self.grads["kernel"] = x.T @ dz  # 1.
         if self.kernel_regularizer is not None:
             self.grads["kernel"] += self.kernel_regularizer.gradient(self.params["kernel"])
-        return dz @ self.params["kernel"].T if need_dx else None
+        return np.dot(dz, self.params["kernel"].T) if need_dx else None  # 1. dz @ W.T
 
     def regularization_loss(self):
         """kernel_regularizer(W) + bias_regularizer(b), the terms that are set."""

@@ -2,6 +2,12 @@
 
     loss = Loss(...)(y_true, y_pred)         a float: the mean over the batch (the "cost")
     grad = loss.gradient(y_true, y_pred)     dL/dy_pred, shape of y_pred, already divided by N
+    loss, grad = loss.value_and_gradient(y_true, y_pred)     both, checking the inputs once
+
+Each loss writes its formulas once, as `_value(y, p)` and `_gradient(y, p)` on arrays that
+`_check` has already checked; the three public methods above check, then call them. `fit`
+uses `value_and_gradient` at every batch, so the checks (and, for cross-entropy from logits,
+the log-softmax) run once per batch instead of twice.
 
 As in Keras, each example's loss is taken over the last axis (a mean for mse, mae and binary
 cross-entropy, a sum for the categorical losses and KL divergence) and the batch loss is the
@@ -17,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from byhand.activations import Sigmoid, Softmax
+from byhand.activations import Sigmoid
 from byhand.registry import lookup
 
 EPSILON = 1e-7  # Keras's backend epsilon
@@ -30,14 +36,28 @@ def _log_softmax(z):
 
 
 class Loss:
-    """Base class: `loss(y_true, y_pred) -> float`, `loss.gradient(y_true, y_pred) -> array`."""
+    """Base class: `loss(y_true, y_pred) -> float`, `loss.gradient(y_true, y_pred) -> array`.
+
+    A subclass gives `_value(y, p)` (the batch loss) and `_gradient(y, p)` (dL/dp).
+    """
 
     name = "loss"
 
     def __call__(self, y_true, y_pred):
-        raise NotImplementedError
+        return float(self._value(*self._check(y_true, y_pred)))
 
     def gradient(self, y_true, y_pred):
+        return self._gradient(*self._check(y_true, y_pred))
+
+    def value_and_gradient(self, y_true, y_pred):
+        """(loss, dL/dy_pred) in one call: the same numbers, the inputs checked once."""
+        y, p = self._check(y_true, y_pred)
+        return float(self._value(y, p)), self._gradient(y, p)
+
+    def _value(self, y, p):
+        raise NotImplementedError
+
+    def _gradient(self, y, p):
         raise NotImplementedError
 
     def __repr__(self):
@@ -75,6 +95,11 @@ class Loss:
         return y_true, y_pred
 
 
+def _examples(p):
+    """N, the number of examples: every axis but the last (the class axis) counts."""
+    return p.size // p.shape[-1]
+
+
 def _clip(p):
     """Probabilities clipped to [EPSILON, 1 - EPSILON], and where the clip left them alone."""
     clipped = np.clip(p, EPSILON, 1 - EPSILON)
@@ -86,12 +111,10 @@ class MeanSquaredError(Loss):
 
     name = "mean_squared_error"
 
-    def __call__(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
-        return float(np.mean((y - p) ** 2))
+    def _value(self, y, p):
+        return np.mean((y - p) ** 2)
 
-    def gradient(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _gradient(self, y, p):
         return 2 * (p - y) / p.size
 
 
@@ -103,12 +126,10 @@ class MeanAbsoluteError(Loss):
 
     name = "mean_absolute_error"
 
-    def __call__(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
-        return float(np.mean(np.abs(y - p)))
+    def _value(self, y, p):
+        return np.mean(np.abs(y - p))
 
-    def gradient(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _gradient(self, y, p):
         return np.sign(p - y) / p.size
 
 
@@ -127,16 +148,14 @@ class BinaryCrossentropy(Loss):
     def __init__(self, from_logits=False):
         self.from_logits = bool(from_logits)
 
-    def __call__(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _value(self, y, p):
         if self.from_logits:
             z = p
-            return float(np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z)))))
+            return np.mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
         p, _ = _clip(p)
-        return float(np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p))))
+        return np.mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
-    def gradient(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _gradient(self, y, p):
         if self.from_logits:
             return (Sigmoid()(p) - y) / p.size
         p, inside = _clip(p)
@@ -162,19 +181,28 @@ class CategoricalCrossentropy(Loss):
     def __init__(self, from_logits=False):
         self.from_logits = bool(from_logits)
 
-    def __call__(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _value(self, y, p):
         log_p = _log_softmax(p) if self.from_logits else np.log(self._probabilities(p)[0])
-        return float(np.mean(-np.sum(y * log_p, axis=-1)))
+        return -np.sum(y * log_p) / _examples(p)
 
-    def gradient(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
-        n = p.size // p.shape[-1]  # examples: every axis but the class axis
+    def _gradient(self, y, p):
         if self.from_logits:
-            return (Softmax()(p) * y.sum(axis=-1, keepdims=True) - y) / n
+            return self._logits_gradient(y, _log_softmax(p))
         q, inside = self._probabilities(p)
         s = p.sum(axis=-1, keepdims=True)
-        return (np.sum(y * inside, axis=-1, keepdims=True) - y * inside / q) / s / n
+        return (np.sum(y * inside, axis=-1, keepdims=True) - y * inside / q) / s / _examples(p)
+
+    def value_and_gradient(self, y_true, y_pred):
+        """As for every loss, but from logits the log-softmax is computed once for both."""
+        if not self.from_logits:
+            return super().value_and_gradient(y_true, y_pred)
+        y, z = self._check(y_true, y_pred)
+        log_p = _log_softmax(z)
+        return float(-np.sum(y * log_p) / _examples(z)), self._logits_gradient(y, log_p)
+
+    def _logits_gradient(self, y, log_p):
+        """dL/dz = (softmax(z) * sum_k y_k - y) / N, with softmax(z) = exp(log_softmax(z))."""
+        return (np.exp(log_p) * y.sum(axis=-1, keepdims=True) - y) / _examples(log_p)
 
     def _probabilities(self, p):
         """Rows renormalized to sum 1, then clipped (Keras); returns them and the clip mask."""
@@ -231,16 +259,13 @@ class KLDivergence(Loss):
 
     name = "kl_divergence"
 
-    def __call__(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
+    def _value(self, y, p):
         y, p = np.clip(y, EPSILON, 1), np.clip(p, EPSILON, 1)
-        return float(np.mean(np.sum(y * np.log(y / p), axis=-1)))
+        return np.mean(np.sum(y * np.log(y / p), axis=-1))
 
-    def gradient(self, y_true, y_pred):
-        y, p = self._check(y_true, y_pred)
-        n = p.size // p.shape[-1]
+    def _gradient(self, y, p):
         q = np.clip(p, EPSILON, 1)
-        return -np.clip(y, EPSILON, 1) * (q == p) / q / n
+        return -np.clip(y, EPSILON, 1) * (q == p) / q / _examples(p)
 
 
 LOSSES = {

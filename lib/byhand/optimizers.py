@@ -98,7 +98,7 @@ class Optimizer:
             )
         checked = []
         for i, (w, g) in enumerate(zip(params, grads, strict=True)):
-            if not isinstance(w, np.ndarray) or not np.issubdtype(w.dtype, np.floating):
+            if not isinstance(w, np.ndarray) or w.dtype.kind != "f":  # kind "f": floats
                 raise TypeError(f"{owner}: params[{i}] must be a float NumPy array, got {w!r}")
             g = np.asarray(g, dtype=w.dtype)
             if g.shape != w.shape:
@@ -254,7 +254,10 @@ class Adam(Optimizer):
     w <- w - lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) * m / (sqrt(v) + epsilon)
 
     which is lr * m_hat / (sqrt(v_hat) + epsilon_hat) with m_hat = m / (1 - beta_1^t),
-    v_hat = v / (1 - beta_2^t) and epsilon_hat = epsilon * sqrt(1 - beta_2^t).
+    v_hat = v / (1 - beta_2^t) and epsilon_hat = epsilon / sqrt(1 - beta_2^t): as in Keras,
+    epsilon is added before the bias correction (PyTorch adds it to sqrt(v_hat); the two
+    differ only when sqrt(v) is as small as epsilon). Folding both corrections into one
+    step size alpha = lr * sqrt(1 - beta_2^t) / (1 - beta_1^t) saves two passes over m and v.
     """
 
     name = "adam"

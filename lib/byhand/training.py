@@ -10,6 +10,10 @@ One epoch of `fit`, written out:
         model.backward(dy)                           # 4. backward: every layer's grads
         optimizer.step(params, grads)                # 5. update
     evaluate on the validation data -> val_ logs; callbacks; stop if model.stop_training
+
+Steps 2 and 3 are one call, `loss_fn.value_and_gradient`, which checks the batch once. When
+one batch holds all the data, shuffling would change nothing but the order of a sum, so
+it is skipped: lesson-sized models spend most of their time in such fixed costs.
 """
 
 from __future__ import annotations
@@ -126,15 +130,18 @@ class TrainingMixin:
         TerminateOnNaN has already stopped training.
         """
         y_hat = self.forward(x, training=True)
-        logs = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
+        loss, dy = self.loss.value_and_gradient(y, y_hat)  # steps 2 and 3 in one call
+        logs = {"loss": loss + self._penalty()}
         if math.isfinite(logs["loss"]):
-            self.backward(self.loss.gradient(y, y_hat), input_grads=False)
+            self.backward(dy, input_grads=False)
             self.optimizer.step(*self._params_and_grads())
         logs.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
         return logs
 
     def _batches(self, n, batch_size, order=None):
-        order = np.arange(n) if order is None else order
+        """Each batch's indices into the data: slices of `order`, or plain slices (views)."""
+        if order is None:
+            return [slice(i, i + batch_size) for i in range(0, n, batch_size)]
         return [order[i : i + batch_size] for i in range(0, n, batch_size)]
 
     def _cast(self, xs, index):
@@ -206,21 +213,25 @@ class TrainingMixin:
 
     def _train_epoch(self, xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose):
         """One pass over the data, batch by batch; returns the epoch's mean loss and metrics."""
-        order = self.rng.permutation(len(y)) if shuffle else None
+        # One batch for all the data: shuffling would only reorder a sum, so skip it.
+        order = self.rng.permutation(len(y)) if shuffle and batch_size < len(y) else None
         batches = self._batches(len(y), batch_size, order)
-        bar = tqdm(batches, desc=f"Epoch {epoch + 1}/{epochs}", file=sys.stdout, ncols=100,
-                   disable=verbose != 1)  # fmt: skip
+        bar = None  # the progress bar, only with verbose=1: even a disabled one costs time
+        if verbose == 1:
+            bar = tqdm(batches, desc=f"Epoch {epoch + 1}/{epochs}", file=sys.stdout, ncols=100)
         totals, seen = {}, 0
-        for b, index in enumerate(bar):
+        for b, index in enumerate(batches if bar is None else bar):
             for callback in hooks:
                 callback.on_batch_begin(b)
-            logs = self.train_on_batch(self._cast(xs, index), y[index])
-            seen += len(index)
+            y_batch = y[index]
+            logs = self.train_on_batch(self._cast(xs, index), y_batch)
+            seen += len(y_batch)
             for name, value in logs.items():  # running means over the epoch so far
-                totals[name] = totals.get(name, 0.0) + value * len(index)
+                totals[name] = totals.get(name, 0.0) + value * len(y_batch)
             for callback in hooks:
                 callback.on_batch_end(b, logs)
-            bar.set_postfix({k: f"{v / seen:.4f}" for k, v in totals.items()}, refresh=False)
+            if bar is not None:
+                bar.set_postfix({k: f"{v / seen:.4f}" for k, v in totals.items()}, refresh=False)
             if self.stop_training:
                 break
             if not math.isfinite(logs["loss"]):
@@ -229,7 +240,8 @@ class TrainingMixin:
                     f"batch {b + 1}; lower the learning rate, scale the inputs, or pass "
                     "callbacks=[TerminateOnNaN()] to stop quietly"
                 )
-        bar.close()
+        if bar is not None:
+            bar.close()
         return {name: total / seen for name, total in totals.items()}
 
     def predict(self, x, batch_size=32, verbose=0):
