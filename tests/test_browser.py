@@ -177,3 +177,25 @@ def test_search_page_finds_the_perceptron(open_page):
     page.wait_for_selector("#search-results li", timeout=20_000)
     results = page.locator("#search-results li").all_inner_texts()
     assert any("perceptron" in r.lower() for r in results), results
+
+
+def test_solutions_are_folded_and_the_exercises_hold_none(open_page):
+    """Readers meet each solution only by unfolding it; the exercise page has stubs instead."""
+    page = open_page("solutions/01_perceptron.html")
+    solutions = page.locator(".cell_input:has-text('BEGIN SOLUTION')")
+    assert solutions.count() >= 4
+    folded = page.locator("details:not([open]) .cell_input:has-text('BEGIN SOLUTION')")
+    assert folded.count() == solutions.count()
+    assert not solutions.first.is_visible()
+    page.locator("details:has(.cell_input:has-text('BEGIN SOLUTION')) summary").first.click()
+    assert solutions.first.is_visible()
+    assert not page.errors, page.errors
+
+    page = open_page("exercises/01_perceptron.html")
+    assert page.locator(".cell_input:has-text('BEGIN SOLUTION')").count() == 0
+    stubs = page.locator(".cell_input:has-text('raise NotImplementedError')")
+    assert stubs.count() == solutions.count()
+    assert stubs.first.is_visible()
+    # The untouched notebook ran when the book was built: each check says so, without errors.
+    assert page.locator(".cell_output:has-text('not attempted yet')").count() >= 4
+    assert page.locator(".cell_output .output.traceback, .cell_output .output.error").count() == 0
