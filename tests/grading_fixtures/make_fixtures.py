@@ -104,13 +104,14 @@ NOTEBOOKS = {
         DOUBLE,
         "huge = np.ones(10**11)",
         TOTAL,
-        "hoard = []\nwhile True:\n    hoard.append(bytearray(10**6))",
+        "hoard = []\nwhile True:\n    hoard.append(bytearray(10**8))  # 100 MB a step",
         COUNT,
     ],
     "memory_call": [
         SETUP,
         DOUBLE,
-        "def sum_all(x):\n    hoard = []\n    while True:\n        hoard.append(bytearray(10**6))",
+        "def sum_all(x):\n    hoard = []\n    while True:\n"
+        "        hoard.append(bytearray(10**8))  # 100 MB a step",
         COUNT,
     ],
     "exits": [
