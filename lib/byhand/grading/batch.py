@@ -25,7 +25,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from byhand import __version__
-from byhand.grading.hidden import TestResult
+from byhand.grading.hidden import failed
 from byhand.grading.runner import Limits, Outcome, SandboxLost, run_submission
 
 
@@ -82,7 +82,7 @@ def grade_one(path, name, tests, tests_digest, limits):
         outcome = run_submission(path, tests, limits)
     except (Exception, SandboxLost) as error:  # the grader's own fault: say so, grade the rest
         outcome = Outcome(status="grader error", notes=[f"{type(error).__name__}: {error}"])
-        outcome.results = [TestResult(t.name, t.exercise, t.points, 0, "not run") for t in tests]
+        outcome.results = [failed(test, "not run") for test in tests]
     exercises = {}
     for result in outcome.results:
         earned, possible = exercises.get(result.exercise, (0, 0))

@@ -47,7 +47,7 @@ from pathlib import Path
 
 import byhand
 from byhand.grading.batch import write_atomically
-from byhand.grading.hidden import TestResult, load_tests
+from byhand.grading.hidden import TestResult, load_tests, not_run
 from byhand.grading.runner import Limits, run_submission
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"  # overrides /autograder, to run the autograder elsewhere
@@ -270,21 +270,17 @@ def grade(notebook, tests_path, tests, limits):
                 pass
             out, err = process.communicate()
             note = f"grading ran over {limits.total_seconds + 60:g} s and was stopped"
-            return "timeout", [note], "", [_not_run(t, note) for t in tests], err
+            return "timeout", [note], "", not_run(tests, note), err
     if err.strip():
         print("grading process's errors:\n" + err[-4000:], flush=True)
     try:
         report = json.loads(out.strip().splitlines()[-1])
     except (IndexError, ValueError):
         note = f"the grading process ended with exit code {process.returncode} and no report"
-        return "grader error", [note], "", [_not_run(t, note) for t in tests], ""
+        return "grader error", [note], "", not_run(tests, note), ""
     print(f"grading process: byhand from {report.get('byhand')}", flush=True)
     return (report["status"], report["notes"], report["sandbox"],
             _trusted_results(tests, report["results"]), report["output"])  # fmt: skip
-
-
-def _not_run(test, note):
-    return TestResult(test.name, test.exercise, test.points, 0, f"not run: {note}")
 
 
 def _trusted_results(tests, reported):
@@ -294,7 +290,7 @@ def _trusted_results(tests, reported):
     for test in tests:
         result = by_name.get(test.name)
         if result is None:
-            results.append(_not_run(test, "the grading process reported no result"))
+            results += not_run([test], "the grading process reported no result")
             continue
         points = min(max(float(result.get("points", 0)), 0.0), float(test.points))
         results.append(TestResult(test.name, test.exercise, test.points, points,
@@ -363,7 +359,7 @@ def grade_upload(root):
             note = ("No notebook (.ipynb file) was found in your submission. Upload your "
                     f"exercise notebook ({config['set']}.ipynb) itself, then submit "
                     "again.")  # fmt: skip
-        results = [_not_run(t, "no notebook to grade") for t in tests]
+        results = not_run(tests, "no notebook to grade")
         status = "several notebooks" if notebooks else "no notebook"
         return results_json(results, visibility, note, {**extra, "status": status})
     print(f"grading {names[0]}", flush=True)

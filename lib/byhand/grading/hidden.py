@@ -113,24 +113,34 @@ def load_tests(path):
     return tests
 
 
+def failed(test, message):
+    """No points for `test`, and the message saying why."""
+    return TestResult(test.name, test.exercise, test.points, 0, message)
+
+
+def not_run(tests, note):
+    """No points for every one of `tests`, none of which could run: "not run: <note>"."""
+    return [failed(test, f"not run: {note}") for test in tests]
+
+
 def run_test(test, functions):
     """Run one hidden test against `functions` (name -> callable); never raises."""
     missing = [name for name in test.needs if name not in functions]
     if missing:
         message = ", ".join(missing) + (" is" if len(missing) == 1 else " are")
-        return TestResult(test.name, test.exercise, test.points, 0, message + " not defined")
+        return failed(test, message + " not defined")
     try:
         test.function(*(functions[name] for name in test.needs))
     except AssertionError as error:
-        return TestResult(test.name, test.exercise, test.points, 0, str(error) or "wrong result")
+        return failed(test, str(error) or "wrong result")
     except StudentError as error:
-        return TestResult(test.name, test.exercise, test.points, 0, str(error))
+        return failed(test, str(error))
     except NotImplementedError:
-        return TestResult(test.name, test.exercise, test.points, 0, "not attempted yet")
+        return failed(test, "not attempted yet")
     except Exception as error:  # the student's code run in-process, or a result unfit to check
         where = traceback.extract_tb(error.__traceback__)[-1]
         message = f"{type(error).__name__}: {error} (line {where.lineno} of {where.name})"
-        return TestResult(test.name, test.exercise, test.points, 0, message)
+        return failed(test, message)
     return TestResult(test.name, test.exercise, test.points, test.points, "")
 
 

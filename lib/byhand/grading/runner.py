@@ -22,7 +22,7 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from byhand.grading.hidden import StudentError, run_test
+from byhand.grading.hidden import StudentError, failed, not_run, run_test
 from byhand.grading.protocol import ProtocolError, decode, encode, read_message, write_message
 
 STARTUP_SECONDS = 60  # importing NumPy, IPython and Matplotlib on a busy machine
@@ -257,7 +257,7 @@ def run_submission(path, tests, limits=None):
                     sandbox.kill()
         outcome.output = _tail(os.path.join(workdir, "output.log"))
     for test in pending:
-        outcome.results.append(_failed(test, "not run: the submission used up its time limit"))
+        outcome.results += not_run([test], "the submission used up its time limit")
         _worsen(outcome, "timeout")
     order = {test.name: i for i, test in enumerate(tests)}
     outcome.results.sort(key=lambda result: order[result.name])
@@ -297,7 +297,7 @@ def _run_tests(sandbox, functions, pending, outcome, deadline):
         try:
             outcome.results.append(run_test(test, stand_ins))
         except SandboxLost as error:
-            outcome.results.append(_failed(test, f"the call {error}"))
+            outcome.results.append(failed(test, f"the call {error}"))
             outcome.notes.append(f"during {test.name}, the notebook's code {error}; "
                                  "the notebook was run again for the tests after it")  # fmt: skip
             _worsen(outcome, "timeout" if "limit" in str(error) else "crashed")
@@ -313,15 +313,9 @@ def _worsen(outcome, status):
         outcome.status = status
 
 
-def _failed(test, message):
-    from byhand.grading.hidden import TestResult
-
-    return TestResult(test.name, test.exercise, test.points, 0, message)
-
-
 def _score_nothing(outcome, tests, status, note):
     outcome.status, outcome.notes = status, [note]
-    outcome.results = [_failed(test, f"not run: {note}") for test in tests]
+    outcome.results = not_run(tests, note)
     return outcome
 
 

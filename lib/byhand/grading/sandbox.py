@@ -24,6 +24,7 @@ import sys
 import traceback
 
 from byhand.grading import landlock
+from byhand.grading.landlock import DEVICES
 from byhand.grading.protocol import decode, encode, read_message, write_message
 
 DENIED_EVENTS = {
@@ -53,7 +54,6 @@ READ_EVENTS = {  # event -> positions of the paths it reads
     "os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,), "glob.glob/2": (0, 2),
     "os.listxattr": (0,), "os.getxattr": (0,), "shutil.copyfile": (0,), "os.chdir": (0,),
 }  # fmt: skip
-DEVICES = ("/dev/null", "/dev/zero", "/dev/urandom")
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
 
