@@ -99,19 +99,22 @@ NOTEBOOKS = {
     ],
     "loop_cell": [SETUP, DOUBLE, "while True:\n    pass", TOTAL, COUNT],
     "loop_call": [SETUP, DOUBLE, "def sum_all(x):\n    while True:\n        pass", COUNT],
+    # The growing bombs reserve address space without touching it (np.empty): the address
+    # space limit stops them exactly where it stops a bomb that writes its memory, but a
+    # gigabyte of page faults on a loaded 2-core machine can outlast the tests' 3 s limits.
     "memory_cell": [
         SETUP,
         DOUBLE,
         "huge = np.ones(10**11)",
         TOTAL,
-        "hoard = []\nwhile True:\n    hoard.append(bytearray(10**8))  # 100 MB a step",
+        "hoard = []\nwhile True:\n    hoard.append(np.empty(10**7))  # 80 MB a step",
         COUNT,
     ],
     "memory_call": [
         SETUP,
         DOUBLE,
         "def sum_all(x):\n    hoard = []\n    while True:\n"
-        "        hoard.append(bytearray(10**8))  # 100 MB a step",
+        "        hoard.append(np.empty(10**7))  # 80 MB a step",
         COUNT,
     ],
     "exits": [
