@@ -139,6 +139,31 @@ def test_gradients_add_where_branches_meet():
             assert gradcheck.relative_error(analytic, numeric) < 1e-7, (layer.name, key)
 
 
+def test_sequential_chain_passes_match_the_graph_walk_of_a_functional_model():
+    """Sequential runs its layers as a plain chain; the functional walk must agree."""
+    chain = Sequential(
+        [Input((3,)), Dense(5, activation="tanh"), Dropout(0.5), Dense(2)], seed=0, dtype="float64"
+    )
+    x_in = Input((3,))
+    a, b, c = Dense(5, activation="tanh"), Dropout(0.5), Dense(2)
+    graph = Model(x_in, c(b(a(x_in))), seed=0, dtype="float64")
+    graph.set_weights(chain.get_weights())
+    rng = np.random.default_rng(2)
+    x, r = rng.normal(size=(6, 3)), rng.normal(size=(6, 2))
+    for training in (False, True):
+        chain.layers[1].rng, b.rng = np.random.default_rng(3), np.random.default_rng(3)
+        np.testing.assert_array_equal(
+            chain.forward([x], training=training), graph.forward([x], training=training)
+        )
+        (dx_chain,), (dx_graph,) = chain.backward(r), graph.backward(r)
+        np.testing.assert_array_equal(dx_chain, dx_graph)
+        for mine, theirs in zip(chain.layers, graph.layers, strict=True):
+            for key in mine.params:
+                np.testing.assert_array_equal(mine.grads[key], theirs.grads[key])
+    assert chain.backward(r, input_grads=False) is None
+    assert graph.backward(r, input_grads=False) is None
+
+
 def test_callbacks_stop_training_only_through_the_model_flag(tmp_path):
     x, y = regression_data(n=64)
     model = small_model()

@@ -255,6 +255,35 @@ def test_float32_params_stay_float32_and_are_updated_in_place(make):
         assert [a.shape for a in slot] == [(4, 3), (3,)]
 
 
+@pytest.mark.parametrize("make", ALL)
+def test_one_step_over_all_weights_equals_a_step_per_array(make):
+    # The rules run once over a flat vector of all the weights; every rule is elementwise,
+    # so this must give exactly what separate optimizers, one per array, give.
+    rng = np.random.default_rng(1)
+    W, b = rng.normal(size=(4, 3)), rng.normal(size=3)
+    W_alone, b_alone = W.copy(), b.copy()
+    together, for_W, for_b = make(), make(), make()
+    for _ in range(4):
+        gW, gb = rng.normal(size=(4, 3)), rng.normal(size=3)
+        together.step([W, b], [gW, gb])
+        for_W.step([W_alone], [gW])
+        for_b.step([b_alone], [gb])
+    np.testing.assert_allclose(W, W_alone, rtol=1e-13, atol=1e-15)
+    np.testing.assert_allclose(b, b_alone, rtol=1e-13, atol=1e-15)
+    for key, (state_W, state_b) in together.state.items():  # views of one flat slot each
+        np.testing.assert_allclose(state_W, for_W.state[key][0], rtol=1e-13)
+        np.testing.assert_allclose(state_b, for_b.state[key][0], rtol=1e-13)
+        assert np.shares_memory(state_W, together.slots[key])
+
+
+def test_params_of_two_dtypes_are_each_updated_in_their_own():
+    w32, w64 = np.ones(2, dtype=np.float32), np.ones(3)
+    Adam(learning_rate=0.1).step([w32, w64], [np.ones(2), np.ones(3)])
+    assert w32.dtype == np.float32 and w64.dtype == np.float64
+    np.testing.assert_allclose(w32, 0.9, rtol=1e-6)  # Adam's first step is lr * sign(g)
+    np.testing.assert_allclose(w64, 0.9, rtol=1e-6)
+
+
 def test_get_state_is_a_printable_snapshot():
     opt = Adam()
     assert opt.get_state() == {"iterations": 0, "learning_rate": 0.001}
@@ -334,8 +363,11 @@ def test_bad_params_and_grads_are_refused():
     assert opt.iterations == 0 and np.all(W == 0)  # nothing happened
     momentum = SGD(momentum=0.5)
     momentum.step([W, b], [np.ones((4, 3)), np.ones(3)])
-    with pytest.raises(ValueError, match="made on the first step for 2 parameter arrays, got 1"):
+    made = r"made on the first step for params of shapes \[\(4, 3\), \(3,\)\], got "
+    with pytest.raises(ValueError, match=made + r"\[\(4, 3\)\]"):
         momentum.step([W], [np.ones((4, 3))])
+    with pytest.raises(ValueError, match=made + r"\[\(3,\), \(4, 3\)\]"):  # same sizes, swapped
+        momentum.step([b, W], [np.ones(3), np.ones((4, 3))])
 
 
 # ---------------------------------------------------------------- against PyTorch

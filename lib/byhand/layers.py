@@ -17,6 +17,8 @@ inference. `LAYERS` lists every layer class by name; a test fails when one is mi
 
 from __future__ import annotations
 
+import functools
+
 import numpy as np
 
 from byhand import activations, initializers, regularizers
@@ -110,7 +112,7 @@ class Dense(Layer):
         dy = self._check_dy(dy, y.shape)
         dz = self.activation.backward(z, y, dy)  # 3.
         if self.use_bias:
-            self.grads["bias"] = np.ones(len(dz), dz.dtype) @ dz  # 2. (the sum over N)
+            self.grads["bias"] = _ones(len(dz), dz.dtype) @ dz  # 2. (the sum over N)
             if self.bias_regularizer is not None:
                 self.grads["bias"] += self.bias_regularizer.gradient(self.params["bias"])
         self.grads["kernel"] = x.T @ dz  # 1.
@@ -126,6 +128,14 @@ class Dense(Layer):
         if self.use_bias and self.bias_regularizer is not None:
             loss += self.bias_regularizer(self.params["bias"])
         return float(loss)
+
+
+@functools.lru_cache(maxsize=32)
+def _ones(n, dtype):
+    """A vector of n ones, made once per (n, dtype) and read-only: ones @ dz sums over N."""
+    ones = np.ones(n, dtype)
+    ones.flags.writeable = False
+    return ones
 
 
 class Activation(Layer):

@@ -178,6 +178,21 @@ class Sequential(Model):
             tensor = call_layer(layer, tensor)
         self._assemble(self._input, tensor)
 
+    # -- the two passes of a chain: no graph to walk, each layer feeds the next -------
+    def forward(self, xs, training=False):
+        """xs: a list holding the input array [N, ...]. Returns the output [N, ...]."""
+        (x,) = xs
+        for layer in self._stack:
+            x = layer.forward(x, training=training)
+        return x
+
+    def backward(self, dy, input_grads=True):
+        """As for Model: fills every layer's `grads`; returns [dL/dx], or None."""
+        first = self._stack[0] if self._stack else None
+        for layer in reversed(self._stack):
+            dy = layer.backward(dy, need_dx=input_grads or layer is not first)
+        return [dy] if input_grads else None
+
     def _ensure_built(self, xs):
         if not self.steps:
             if not self._stack:

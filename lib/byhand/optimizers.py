@@ -5,7 +5,14 @@
 
 An optimizer keeps its state (velocities, moving averages) in `self.state`: a dict from
 a slot name to a list with one array per parameter, aligned with `params`, created on
-the first step. `iterations` counts the updates made; it starts at 0 and goes up by
+the first step.
+
+Every rule below is elementwise, so a step runs it ONCE over all the weights at once:
+the gradients are copied into one flat vector g, the rule returns the flat step, and each
+parameter subtracts its own slice. Each slot is one flat array too (`self.slots`), and
+`self.state` holds views of it shaped like the parameters. For the small networks of the
+lessons this matters: NumPy's fixed cost per call outweighs the arithmetic, and one call
+per slot is cheaper than one per parameter. `iterations` counts the updates made; it starts at 0 and goes up by
 one before each update's math, so Adam's bias correction uses t = 1 on the first step.
 The learning rate may be a number or a schedule (see byhand.schedules); the update
 number t uses schedule(t - 1), as in Keras.
@@ -37,8 +44,9 @@ def _check_range(owner, name, value, low, high=math.inf):
 class Optimizer:
     """Base class: checks, clipping, the step counter and the learning rate.
 
-    A subclass gives `build(params) -> state dict` (its slots, zeros or a constant, one
-    array per parameter) and `update(i, w, g, lr)`, its rule for parameter i.
+    A subclass gives `build(w)`, its slots as flat arrays like w (zeros or a constant),
+    and `update(g, lr)`, its rule: the step that `step` subtracts from the weights, for
+    the flat vector g of all the gradients.
     """
 
     name = "optimizer"
@@ -56,7 +64,8 @@ class Optimizer:
         self.learning_rate = learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0
-        self.state = None  # slot name -> [one array per parameter], made on the first step
+        self.slots = None  # slot name -> one flat array for all the weights
+        self.state = None  # slot name -> [a view of it per parameter], made on the first step
 
     def current_learning_rate(self):
         """The rate of the next update: the schedule evaluated at `iterations`."""
@@ -73,41 +82,61 @@ class Optimizer:
         if self.global_clipnorm is not None:
             total = math.sqrt(sum(_norm(g) ** 2 for g in grads))
             return [g * (self.global_clipnorm / max(total, self.global_clipnorm)) for g in grads]
-        return list(grads)
+        return grads
 
     def step(self, params, grads):
         """Update each params[i] in place from grads[i] (same shape); returns None."""
-        grads = self.clip(self._checked(params, grads))
+        grads = self._checked(params, grads)
         if self.state is None:
-            self.state = self.build(params)
+            self._make_slots(params)
+        g = self._flatten(grads)
+        if not np.isfinite(g).all():  # checked before clipvalue could hide an infinity
+            bad = next(i for i, (a, b) in enumerate(self._bounds) if not np.isfinite(g[a:b]).all())
+            raise ValueError(f"{type(self).__name__}.step: grads[{bad}] contains NaN or infinity")
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            g = self._flatten(self.clip(grads))
         learning_rate = self.current_learning_rate()
         self.iterations += 1
-        for i, (w, g) in enumerate(zip(params, grads, strict=True)):
-            self.update(i, w, g, learning_rate)
+        step = self.update(g, learning_rate)  # the rule, once for all the weights
+        for w, (start, stop) in zip(params, self._bounds, strict=True):
+            w -= step[start:stop].reshape(w.shape)  # each parameter takes its slice
+
+    def _make_slots(self, params):
+        """The flat slots, and `state`: views of them, one per parameter, shaped like it."""
+        ends = np.cumsum([0] + [w.size for w in params]).tolist()
+        self._bounds = list(zip(ends[:-1], ends[1:]))
+        self._shapes = [w.shape for w in params]
+        self._g = np.empty(ends[-1], np.result_type(*params))  # refilled by each _flatten
+        self.slots = self.build(self._g)
+        self.state = {
+            key: [flat[a:b].reshape(w.shape) for w, (a, b) in zip(params, self._bounds)]
+            for key, flat in self.slots.items()
+        }
+
+    def _flatten(self, grads):
+        """The gradients one after another in one flat vector (the same array each step)."""
+        return np.concatenate([g.reshape(-1) for g in grads], out=self._g, casting="same_kind")
 
     def _checked(self, params, grads):
-        """grads as arrays of their parameter's dtype, after checking shapes and values."""
+        """grads as arrays, after checking their number and shapes against params."""
         owner = f"{type(self).__name__}.step"
         if len(params) != len(grads):
             raise ValueError(f"{owner}: got {len(params)} params but {len(grads)} grads")
-        if self.state is not None and any(len(s) != len(params) for s in self.state.values()):
-            made = len(next(iter(self.state.values())))
-            raise ValueError(
-                f"{owner}: the state was made on the first step for {made} parameter "
-                f"arrays, got {len(params)}"
-            )
         checked = []
         for i, (w, g) in enumerate(zip(params, grads, strict=True)):
             if not isinstance(w, np.ndarray) or w.dtype.kind != "f":  # kind "f": floats
                 raise TypeError(f"{owner}: params[{i}] must be a float NumPy array, got {w!r}")
-            g = np.asarray(g, dtype=w.dtype)
+            g = np.asarray(g)
             if g.shape != w.shape:
                 raise ValueError(
                     f"{owner}: grads[{i}] has shape {g.shape} but params[{i}] has {w.shape}"
                 )
-            if not np.isfinite(g).all():
-                raise ValueError(f"{owner}: grads[{i}] contains NaN or infinity")
             checked.append(g)
+        if self.state is not None and [w.shape for w in params] != self._shapes:
+            raise ValueError(
+                f"{owner}: the state was made on the first step for params of shapes "
+                f"{self._shapes}, got {[w.shape for w in params]}"
+            )
         return checked
 
     def get_config(self):
@@ -132,10 +161,6 @@ def _norm(g):
     return float(np.sqrt(np.sum(np.square(g, dtype=np.float64))))
 
 
-def _zeros(params):
-    return [np.zeros_like(w) for w in params]
-
-
 class SGD(Optimizer):
     """Gradient descent, with optional (Nesterov) momentum m.
 
@@ -155,20 +180,18 @@ class SGD(Optimizer):
         self.momentum = _check_range("SGD", "momentum", momentum, 0, 1)
         self.nesterov = bool(nesterov)
 
-    def build(self, params):
-        return {"velocity": _zeros(params)} if self.momentum > 0 else {}
+    def build(self, w):
+        return {"velocity": np.zeros_like(w)} if self.momentum > 0 else {}
 
-    def update(self, i, w, g, lr):
+    def update(self, g, lr):
         if self.momentum == 0:
-            w -= lr * g
-            return
-        v = self.state["velocity"][i]
+            return lr * g
+        v = self.slots["velocity"]
         v *= self.momentum
         v -= lr * g  # v = momentum * v - lr * g, in place
         if self.nesterov:
-            w += self.momentum * v - lr * g
-        else:
-            w += v
+            return lr * g - self.momentum * v  # w <- w + momentum * v - lr * g
+        return -v  # w <- w + v
 
     def get_config(self):
         return {**super().get_config(), "momentum": self.momentum, "nesterov": self.nesterov}
@@ -194,13 +217,13 @@ class Adagrad(Optimizer):
         )
         self.epsilon = _check_range("Adagrad", "epsilon", epsilon, 0)
 
-    def build(self, params):
-        return {"accumulator": [np.full_like(w, self.initial_accumulator_value) for w in params]}
+    def build(self, w):
+        return {"accumulator": np.full_like(w, self.initial_accumulator_value)}
 
-    def update(self, i, w, g, lr):
-        s = self.state["accumulator"][i]
+    def update(self, g, lr):
+        s = self.slots["accumulator"]
         s += g**2
-        w -= lr * g / np.sqrt(s + self.epsilon)
+        return lr * g / np.sqrt(s + self.epsilon)
 
     def get_config(self):
         config = {"initial_accumulator_value": self.initial_accumulator_value}
@@ -224,20 +247,21 @@ class RMSprop(Optimizer):
         self.momentum = _check_range("RMSprop", "momentum", momentum, 0, 1)
         self.epsilon = _check_range("RMSprop", "epsilon", epsilon, 0)
 
-    def build(self, params):
-        slots = {"velocity": _zeros(params)}
-        return {**slots, "momentum": _zeros(params)} if self.momentum > 0 else slots
+    def build(self, w):
+        slots = {"velocity": np.zeros_like(w)}
+        return {**slots, "momentum": np.zeros_like(w)} if self.momentum > 0 else slots
 
-    def update(self, i, w, g, lr):
-        v = self.state["velocity"][i]
+    def update(self, g, lr):
+        v = self.slots["velocity"]
         v *= self.rho
         v += (1 - self.rho) * np.square(g)  # v = rho * v + (1 - rho) * g^2, in place
         step = lr * g / np.sqrt(v + self.epsilon)
         if self.momentum > 0:
-            p = self.state["momentum"][i]
-            p[...] = self.momentum * p + step
+            p = self.slots["momentum"]
+            p *= self.momentum
+            p += step  # p = momentum * p + step, in place
             step = p
-        w -= step
+        return step
 
     def get_config(self):
         config = {"rho": self.rho, "momentum": self.momentum, "epsilon": self.epsilon}
@@ -268,14 +292,14 @@ class Adam(Optimizer):
         self.beta_2 = _check_range(type(self).__name__, "beta_2", beta_2, 0, 1)
         self.epsilon = _check_range(type(self).__name__, "epsilon", epsilon, 0)
 
-    def build(self, params):
-        self.scratch = _zeros(params)  # working space for `update`, not part of the state
-        return {"m": _zeros(params), "v": _zeros(params)}
+    def build(self, w):
+        self.scratch = np.zeros_like(w)  # working space for `update`, not part of the state
+        return {"m": np.zeros_like(w), "v": np.zeros_like(w)}
 
-    def update(self, i, w, g, lr):
+    def update(self, g, lr):
         # The formulas above, computed in place in arrays made once: these are as large
         # as the weights, and allocating new ones at every step costs more than the math.
-        m, v, s, t = self.state["m"][i], self.state["v"][i], self.scratch[i], self.iterations
+        m, v, s, t = self.slots["m"], self.slots["v"], self.scratch, self.iterations
         m *= self.beta_1
         m += np.multiply(g, 1 - self.beta_1, out=s)  # m = beta_1 m + (1 - beta_1) g
         v *= self.beta_2
@@ -284,7 +308,7 @@ class Adam(Optimizer):
         np.sqrt(v, out=s)
         s += self.epsilon
         np.divide(m, s, out=s)  # m / (sqrt(v) + epsilon)
-        w -= np.multiply(s, alpha, out=s)
+        return np.multiply(s, alpha, out=s)
 
     def get_config(self):
         config = {"beta_1": self.beta_1, "beta_2": self.beta_2, "epsilon": self.epsilon}
@@ -302,16 +326,16 @@ class Adamax(Adam):
 
     name = "adamax"
 
-    def build(self, params):
-        return {"m": _zeros(params), "u": _zeros(params)}
+    def build(self, w):
+        return {"m": np.zeros_like(w), "u": np.zeros_like(w)}
 
-    def update(self, i, w, g, lr):
-        m, u, t = self.state["m"][i], self.state["u"][i], self.iterations
+    def update(self, g, lr):
+        m, u, t = self.slots["m"], self.slots["u"], self.iterations
         m *= self.beta_1
         m += (1 - self.beta_1) * g  # m = beta_1 m + (1 - beta_1) g, in place
         u *= self.beta_2
         np.maximum(u, np.abs(g), out=u)  # u = max(beta_2 u, |g|), in place
-        w -= lr / (1 - self.beta_1**t) * m / (u + self.epsilon)
+        return lr / (1 - self.beta_1**t) * m / (u + self.epsilon)
 
 
 OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamax": Adamax}
