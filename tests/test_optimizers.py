@@ -358,6 +358,10 @@ def test_bad_params_and_grads_are_refused():
         opt.step([W, b], [np.zeros((4, 3)), np.zeros(4)])
     with pytest.raises(ValueError, match=r"grads\[0\] contains NaN"):
         opt.step([W, b], [np.full((4, 3), np.nan), np.zeros(3)])
+    w32 = np.zeros(2, dtype=np.float32)  # 1e300 is finite in float64, inf in float32
+    with pytest.raises(ValueError, match=r"grads\[1\] contains NaN or infinity"):
+        with pytest.warns(RuntimeWarning, match="overflow"):  # NumPy's, on the cast
+            SGD().step([w32, w32.copy()], [np.zeros(2), np.array([1e300, 0.0])])
     with pytest.raises(TypeError, match=r"params\[0\] must be a float NumPy array"):
         opt.step([[0.0, 1.0]], [[0.0, 1.0]])
     assert opt.iterations == 0 and np.all(W == 0)  # nothing happened

@@ -5,17 +5,17 @@
 
 An optimizer keeps its state (velocities, moving averages) in `self.state`: a dict from
 a slot name to a list with one array per parameter, aligned with `params`, created on
-the first step.
-
-Every rule below is elementwise, so a step runs it ONCE over all the weights at once:
-the gradients are copied into one flat vector g, the rule returns the flat step, and each
-parameter subtracts its own slice. Each slot is one flat array too (`self.slots`), and
-`self.state` holds views of it shaped like the parameters. For the small networks of the
-lessons this matters: NumPy's fixed cost per call outweighs the arithmetic, and one call
-per slot is cheaper than one per parameter. `iterations` counts the updates made; it starts at 0 and goes up by
+the first step. `iterations` counts the updates made; it starts at 0 and goes up by
 one before each update's math, so Adam's bias correction uses t = 1 on the first step.
 The learning rate may be a number or a schedule (see byhand.schedules); the update
 number t uses schedule(t - 1), as in Keras.
+
+Every rule below is elementwise, so a step runs it ONCE over all the weights: the
+gradients are copied into one flat vector g, the rule returns the flat step, and each
+parameter subtracts its own slice. Each slot is one flat array too (`self.slots`), and
+`self.state` holds views of it shaped like the parameters. For the small networks of the
+lessons this matters: NumPy's fixed cost per call outweighs their arithmetic, and one
+call per slot is cheaper than one per parameter.
 
 Gradient clipping (at most one kind, as in Keras) happens before the update:
 clipvalue clips each entry to [-clipvalue, clipvalue]; clipnorm rescales each gradient
@@ -91,27 +91,31 @@ class Optimizer:
             self._make_slots(params)
         g = self._flatten(grads)
         if not np.isfinite(g).all():  # checked before clipvalue could hide an infinity
-            bad = next(i for i, (a, b) in enumerate(self._bounds) if not np.isfinite(g[a:b]).all())
+            pieces = self._per_parameter(g)  # in the params' dtype: 1e300 is inf in float32
+            bad = next(i for i, piece in enumerate(pieces) if not np.isfinite(piece).all())
             raise ValueError(f"{type(self).__name__}.step: grads[{bad}] contains NaN or infinity")
-        if self.clipnorm or self.clipvalue or self.global_clipnorm:
-            g = self._flatten(self.clip(grads))
+        clipped = self.clip(grads)
+        if clipped is not grads:
+            g = self._flatten(clipped)
         learning_rate = self.current_learning_rate()
         self.iterations += 1
         step = self.update(g, learning_rate)  # the rule, once for all the weights
-        for w, (start, stop) in zip(params, self._bounds, strict=True):
-            w -= step[start:stop].reshape(w.shape)  # each parameter takes its slice
+        for w, piece in zip(params, self._per_parameter(step), strict=True):
+            w -= piece
 
     def _make_slots(self, params):
         """The flat slots, and `state`: views of them, one per parameter, shaped like it."""
         ends = np.cumsum([0] + [w.size for w in params]).tolist()
-        self._bounds = list(zip(ends[:-1], ends[1:]))
+        self._bounds = list(zip(ends[:-1], ends[1:], strict=True))
         self._shapes = [w.shape for w in params]
         self._g = np.empty(ends[-1], np.result_type(*params))  # refilled by each _flatten
         self.slots = self.build(self._g)
-        self.state = {
-            key: [flat[a:b].reshape(w.shape) for w, (a, b) in zip(params, self._bounds)]
-            for key, flat in self.slots.items()
-        }
+        self.state = {key: self._per_parameter(flat) for key, flat in self.slots.items()}
+
+    def _per_parameter(self, flat):
+        """Views of a flat vector, one per parameter, each shaped like its parameter."""
+        pieces = zip(self._bounds, self._shapes, strict=True)
+        return [flat[start:stop].reshape(shape) for (start, stop), shape in pieces]
 
     def _flatten(self, grads):
         """The gradients one after another in one flat vector (the same array each step)."""
