@@ -1,7 +1,8 @@
 # Deep Learning by Hand: build the book and run every test from a fresh machine.
 #   make book    install into .venv and build the HTML book into _build/html
 #   make test    install into .venv and run every test (lint, unit, notebooks, book, browser)
-#   make bench   time byhand against PyTorch (optional) and bare NumPy matrix products,
+#   make bench   time byhand against PyTorch (optional), bare NumPy matrix products and a
+#                hand-written NumPy loop (MNIST-sized and lesson-sized networks),
 #                and the grader on 20 copies of the Chapter 1 solutions
 #   make exercises  regenerate exercises/ from the solution notebooks in solutions/
 # Both need only Python 3.10+ to start; the browser test also wants Debian's `chromium`
@@ -76,9 +77,10 @@ browser: install web-assets
 	test -f _build/html/index.html || $(JB_BUILD)
 	$(BIN)/pytest -m browser -p no:cacheprovider -rs
 
-# Speed: byhand against PyTorch (if installed) and bare matrix products; see benchmarks/.
+# Speed: byhand against PyTorch (if installed) and bare NumPy; see benchmarks/.
 bench: install
 	$(BIN)/python benchmarks/bench_mlp.py
+	$(BIN)/python benchmarks/bench_lesson.py
 	$(BIN)/python benchmarks/bench_grading.py
 
 # Put the Colab set-up cell first in every notebook and strip outputs.

@@ -11,24 +11,18 @@ one epoch over 60,000 synthetic MNIST-sized examples. Three contestants time tha
 * matmuls  - only the epoch's matrix products (3 forward, 5 backward per batch) in NumPy:
              a floor no NumPy engine can beat, so byhand / matmuls shows its overhead
 
-The machines are shared and noisy, so every contestant runs in its own fresh process, the
-rounds are interleaved (byhand, torch, matmuls, byhand, ...), and the report gives medians and
-ratios measured in this one run. Each process reports its own peak memory (max RSS).
-A second, lesson-sized case times a 2-16-16-1 network on 1,000 points for 1,000 full-batch
-epochs, the size of the models the chapters train.
+Each contestant runs in its own process, interleaved with the others (see harness.py), and
+reports its own peak memory (max RSS). bench_lesson.py times the small networks of the lessons.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import resource
-import statistics
-import subprocess
 import sys
 import time
 
 import numpy as np
+from harness import interleaved, run_child, torch_installed
 
 N, D, H1, H2, K, BATCH = 60_000, 784, 256, 128, 10, 128
 
@@ -38,10 +32,6 @@ def data(seed=0):
     x = rng.random((N, D), dtype=np.float32)
     y = rng.integers(0, K, size=N)
     return x, y
-
-
-def peak_mb():
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
 def run_byhand():
@@ -107,43 +97,11 @@ def run_matmuls():
     return time.perf_counter() - start
 
 
-def run_lesson():
-    from byhand.layers import Dense
-    from byhand.model import Input, Sequential
-    from byhand.optimizers import Adam
-
-    rng = np.random.default_rng(0)
-    x = rng.normal(size=(1000, 2)).astype(np.float32)
-    y = (x[:, :1] * x[:, 1:] > 0).astype(np.float32)
-    model = Sequential(
-        [Input((2,)), Dense(16, activation="tanh"), Dense(16, activation="tanh"),
-         Dense(1, activation="sigmoid")],
-        seed=0,
-    )  # fmt: skip
-    model.compile(optimizer=Adam(learning_rate=0.01), loss="binary_crossentropy")
-    start = time.perf_counter()
-    model.fit(x, y, batch_size=1000, epochs=1000, verbose=0)
-    return time.perf_counter() - start
-
-
 CONTESTANTS = {
     "byhand": run_byhand,
     "torch": run_torch,
     "matmuls": run_matmuls,
-    "lesson": run_lesson,
 }
-
-
-def child(name):
-    seconds = CONTESTANTS[name]()
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
-
-
-def measure(name):
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", name], capture_output=True, text=True, check=True
-    )
-    return json.loads(out.stdout.strip().splitlines()[-1])
 
 
 def main():
@@ -152,21 +110,11 @@ def main():
     parser.add_argument("--child", choices=CONTESTANTS)
     args = parser.parse_args()
     if args.child:
-        return child(args.child)
-    try:
-        import torch  # noqa: F401
-
-        names = ["byhand", "torch", "matmuls", "lesson"]
-    except ImportError:
-        names = ["byhand", "matmuls", "lesson"]
-        print("torch is not installed: skipping the PyTorch baseline (pip install torch)")
-    results = {name: [] for name in names}
-    for r in range(args.rounds):
-        for name in names:  # interleaved, so a slow spell of the machine hits everyone
-            results[name].append(measure(name))
-            print(f"round {r + 1}: {name:8s} {results[name][-1]['seconds']:.3f} s", flush=True)
-    median = {name: statistics.median(m["seconds"] for m in runs) for name, runs in results.items()}
-    peak = {name: max(m["peak_mb"] for m in runs) for name, runs in results.items()}
+        return run_child(CONTESTANTS, args.child)
+    names = ["byhand"] + (["torch"] if torch_installed() else []) + ["matmuls"]
+    result = interleaved(__file__, names, args.rounds)
+    median = {name: result[name]["seconds"] for name in names}
+    peak = {name: result[name]["peak_mb"] for name in names}
     dataset_mb = N * D * 4 / 2**20
     print(f"\nmedian of {args.rounds} interleaved rounds, one epoch of 784-256-128-10, batch 128")
     for name in names:
@@ -179,8 +127,7 @@ def main():
     limit = 2 * dataset_mb + 150
     print(f"  byhand peak memory     = {peak['byhand']:.0f} MB  (target < {limit:.0f} MB: "
           f"twice the {dataset_mb:.0f} MB dataset + 150 MB)")  # fmt: skip
-    print(f"  lesson-sized case      = {median['lesson']:.3f} s  (target < 0.3 s)")
 
 
 if __name__ == "__main__":
-    main()
+    sys.exit(main())
