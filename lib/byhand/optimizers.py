@@ -44,9 +44,10 @@ def _check_range(owner, name, value, low, high=math.inf):
 class Optimizer:
     """Base class: checks, clipping, the step counter and the learning rate.
 
-    A subclass gives `build(w)`, its slots as flat arrays like w (zeros or a constant),
-    and `update(g, lr)`, its rule: the step that `step` subtracts from the weights, for
-    the flat vector g of all the gradients.
+    A subclass gives `build(w)`, its slots as flat arrays like w (zeros or a constant;
+    w is a flat vector as long as all the weights together), and `update(g, lr)`, its
+    rule: the step that `step` subtracts from the weights, for the flat vector g of all
+    the gradients.
     """
 
     name = "optimizer"
@@ -74,7 +75,8 @@ class Optimizer:
         return self.learning_rate
 
     def clip(self, grads):
-        """Clipped copies of the gradients (see the module docstring); never in place."""
+        """Clipped copies of the gradients (see the module docstring), never changed in
+        place; without a clip option, the same list."""
         if self.clipvalue is not None:
             return [np.clip(g, -self.clipvalue, self.clipvalue) for g in grads]
         if self.clipnorm is not None:  # g * c / max(||g||, c): unchanged when ||g|| <= c
