@@ -7,7 +7,7 @@ import pytest
 
 from byhand import gradcheck
 from byhand.callbacks import Callback, EarlyStopping, ModelCheckpoint
-from byhand.layers import BatchNormalization, Concatenate, Dense, Dropout
+from byhand.layers import Activation, BatchNormalization, Concatenate, Dense, Dropout
 from byhand.model import Input, Model, Sequential
 from byhand.optimizers import Adam
 
@@ -162,6 +162,13 @@ def test_sequential_chain_passes_match_the_graph_walk_of_a_functional_model():
                 np.testing.assert_array_equal(mine.grads[key], theirs.grads[key])
     assert chain.backward(r, input_grads=False) is None
     assert graph.backward(r, input_grads=False) is None
+
+
+def test_a_model_without_weights_trains_without_error():
+    model = Sequential([Input((2,)), Activation("sigmoid")], seed=0)
+    model.compile(optimizer="adam", loss="mse")
+    history = model.fit(np.zeros((4, 2)), np.full((4, 2), 0.5), epochs=2, verbose=0)
+    assert history.history["loss"] == [0.0, 0.0] and model.optimizer.iterations == 2
 
 
 def test_callbacks_stop_training_only_through_the_model_flag(tmp_path):

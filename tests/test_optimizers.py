@@ -358,6 +358,10 @@ def test_bad_params_and_grads_are_refused():
         opt.step([W, b], [np.zeros((4, 3)), np.zeros(4)])
     with pytest.raises(ValueError, match=r"grads\[0\] contains NaN"):
         opt.step([W, b], [np.full((4, 3), np.nan), np.zeros(3)])
+    with pytest.raises(TypeError, match=r"grads\[0\] must hold real numbers, got complex128"):
+        opt.step([np.zeros(2)], [np.array([1 + 2j, 0])])
+    with pytest.raises(TypeError, match=r"grads\[0\] must hold real numbers, got <U1"):
+        opt.step([np.zeros(2)], [np.array(["a", "b"])])
     w32 = np.zeros(2, dtype=np.float32)  # 1e300 is finite in float64, inf in float32
     with pytest.raises(ValueError, match=r"grads\[1\] contains NaN or infinity"):
         with pytest.warns(RuntimeWarning, match="overflow"):  # NumPy's, on the cast

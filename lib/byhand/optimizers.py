@@ -89,6 +89,9 @@ class Optimizer:
     def step(self, params, grads):
         """Update each params[i] in place from grads[i] (same shape); returns None."""
         grads = self._checked(params, grads)
+        if not params:  # nothing to train, e.g. a model of Activation layers only
+            self.iterations += 1
+            return
         if self.state is None:
             self._make_slots(params)
         g = self._flatten(grads)
@@ -133,6 +136,8 @@ class Optimizer:
             if not isinstance(w, np.ndarray) or w.dtype.kind != "f":  # kind "f": floats
                 raise TypeError(f"{owner}: params[{i}] must be a float NumPy array, got {w!r}")
             g = np.asarray(g)
+            if g.dtype.kind not in "biuf":  # booleans, integers or floats
+                raise TypeError(f"{owner}: grads[{i}] must hold real numbers, got {g.dtype}")
             if g.shape != w.shape:
                 raise ValueError(
                     f"{owner}: grads[{i}] has shape {g.shape} but params[{i}] has {w.shape}"
