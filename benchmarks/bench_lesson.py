@@ -20,13 +20,11 @@ Each runs in its own process, interleaved with the others; see harness.py.
 
 from __future__ import annotations
 
-import argparse
 import math
-import sys
 import time
 
 import numpy as np
-from harness import interleaved, run_child, torch_installed
+from harness import command_line, interleaved, torch_installed
 
 N, D, H, EPOCHS, LEARNING_RATE = 1000, 2, 16, 1000, 0.01
 
@@ -38,18 +36,24 @@ def data():
     return x, y
 
 
-def run_byhand(activation="tanh"):
+def lesson_model(activation="tanh", seed=0):
+    """The byhand network of this benchmark, compiled."""
     from byhand.layers import Dense
     from byhand.model import Input, Sequential
     from byhand.optimizers import Adam
 
-    x, y = data()
     model = Sequential(
         [Input((D,)), Dense(H, activation=activation), Dense(H, activation=activation),
          Dense(1, activation="sigmoid")],
-        seed=0,
+        seed=seed,
     )  # fmt: skip
     model.compile(optimizer=Adam(learning_rate=LEARNING_RATE), loss="binary_crossentropy")
+    return model
+
+
+def run_byhand(activation="tanh"):
+    x, y = data()
+    model = lesson_model(activation)
     start = time.perf_counter()
     model.fit(x, y, batch_size=N, epochs=EPOCHS, verbose=0)
     return time.perf_counter() - start
@@ -143,16 +147,11 @@ CONTESTANTS = {
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=CONTESTANTS)
-    args = parser.parse_args()
-    if args.child:
-        return run_child(CONTESTANTS, args.child)
+    rounds = command_line(__doc__, CONTESTANTS)
     names = ["byhand", "byhand_relu", "numpy"] + (["torch"] if torch_installed() else [])
-    result = interleaved(__file__, names, args.rounds)
+    result = interleaved(__file__, names, rounds)
     seconds = {name: result[name]["seconds"] for name in names}
-    print(f"\nmedian of {args.rounds} interleaved rounds, {EPOCHS} full-batch epochs of 2-16-16-1")
+    print(f"\nmedian of {rounds} interleaved rounds, {EPOCHS} full-batch epochs of 2-16-16-1")
     for name in names:
         print(f"  {name:12s} {seconds[name]:7.3f} s")
     print(f"  byhand (tanh)            = {seconds['byhand']:.3f} s  (target < 0.3 s)")
@@ -163,4 +162,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

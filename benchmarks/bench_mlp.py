@@ -17,12 +17,10 @@ reports its own peak memory (max RSS). bench_lesson.py times the small networks 
 
 from __future__ import annotations
 
-import argparse
-import sys
 import time
 
 import numpy as np
-from harness import interleaved, run_child, torch_installed
+from harness import command_line, interleaved, torch_installed
 
 N, D, H1, H2, K, BATCH = 60_000, 784, 256, 128, 10, 128
 
@@ -105,18 +103,13 @@ CONTESTANTS = {
 
 
 def main():
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rounds", type=int, default=3)
-    parser.add_argument("--child", choices=CONTESTANTS)
-    args = parser.parse_args()
-    if args.child:
-        return run_child(CONTESTANTS, args.child)
+    rounds = command_line(__doc__, CONTESTANTS)
     names = ["byhand"] + (["torch"] if torch_installed() else []) + ["matmuls"]
-    result = interleaved(__file__, names, args.rounds)
+    result = interleaved(__file__, names, rounds)
     median = {name: result[name]["seconds"] for name in names}
     peak = {name: result[name]["peak_mb"] for name in names}
     dataset_mb = N * D * 4 / 2**20
-    print(f"\nmedian of {args.rounds} interleaved rounds, one epoch of 784-256-128-10, batch 128")
+    print(f"\nmedian of {rounds} interleaved rounds, one epoch of 784-256-128-10, batch 128")
     for name in names:
         print(f"  {name:8s} {median[name]:7.3f} s   peak memory {peak[name]:6.0f} MB")
     print(f"  byhand / matmuls alone = {median['byhand'] / median['matmuls']:.2f}  (target <= 1.6)")
@@ -130,4 +123,4 @@ def main():
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    main()

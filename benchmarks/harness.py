@@ -7,6 +7,7 @@ process, and the report gives medians and the ratios between them, all from this
 
 from __future__ import annotations
 
+import argparse
 import json
 import resource
 import statistics
@@ -19,10 +20,19 @@ def peak_mb():
     return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB
 
 
-def run_child(contestants, name):
-    """In the child process: time one contestant, print its seconds and peak memory."""
-    seconds = contestants[name]()
-    print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
+def command_line(doc, contestants):
+    """Read --rounds and --child. Returns the number of rounds; but when started as a
+    child (by `interleaved`), times that one contestant, prints its seconds and peak
+    memory as JSON, and exits."""
+    parser = argparse.ArgumentParser(description=doc.splitlines()[0])
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--child", choices=contestants)
+    args = parser.parse_args()
+    if args.child:
+        seconds = contestants[args.child]()
+        print(json.dumps({"seconds": seconds, "peak_mb": peak_mb()}))
+        sys.exit(0)
+    return args.rounds
 
 
 def interleaved(script, names, rounds):

@@ -9,21 +9,10 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
 
 import bench_lesson  # noqa: E402
 
-from byhand.layers import Dense  # noqa: E402
-from byhand.model import Input, Sequential  # noqa: E402
-from byhand.optimizers import Adam  # noqa: E402
-
 
 def test_the_numpy_loop_of_the_lesson_benchmark_trains_exactly_like_byhand():
     x, y = bench_lesson.data()
-    model = Sequential(
-        [Input((2,)), Dense(16, activation="tanh"), Dense(16, activation="tanh"),
-         Dense(1, activation="sigmoid")],
-        seed=3,
-    )  # fmt: skip
-    model.compile(
-        optimizer=Adam(learning_rate=bench_lesson.LEARNING_RATE), loss="binary_crossentropy"
-    )
+    model = bench_lesson.lesson_model("tanh", seed=3)
     params = model.get_weights()  # copies: [W1, b1, W2, b2, W3, b3]
     history = model.fit(x, y, batch_size=len(x), epochs=20, verbose=0)
     last_loss = bench_lesson.train_numpy(x, y, params, epochs=20)
