@@ -130,6 +130,20 @@ def test_a_changed_submission_or_test_file_is_regraded(folder, graded):
     assert sorted(graded) == NAMES
 
 
+def test_mac_debris_checkpoints_and_hidden_files_are_not_graded(folder, graded):
+    # A folder unzipped from a Mac carries __MACOSX/._name.ipynb resource forks (not JSON);
+    # grading them would put junk rows in the score table.
+    submissions = folder["submissions"]
+    (submissions / "__MACOSX").mkdir()
+    (submissions / "__MACOSX" / "._good.ipynb").write_bytes(b"\x00\x05\x16\x07Mac OS X")
+    (submissions / ".ipynb_checkpoints").mkdir()
+    shutil.copy(submissions / "good.ipynb", submissions / ".ipynb_checkpoints" / "good.ipynb")
+    shutil.copy(submissions / "good.ipynb", submissions / ".draft.ipynb")
+    reports = grade(folder)
+    assert sorted(graded) == NAMES
+    assert sorted(reports) == NAMES
+
+
 def test_submissions_whose_reports_would_collide_are_refused(folder):
     submissions = folder["submissions"]
     (submissions / "a").mkdir()

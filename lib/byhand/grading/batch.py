@@ -29,20 +29,30 @@ from byhand.grading.hidden import failed
 from byhand.grading.runner import Limits, Outcome, SandboxLost, run_submission
 
 
+def notebooks_in(folder):
+    """Every notebook under `folder`, in name order, leaving out symlinks, anything hidden
+    (.ipynb_checkpoints, dot files) and the __MACOSX debris of a zip made on a Mac."""
+    found = []
+    for path in sorted(Path(folder).rglob("*.ipynb")):
+        parts = path.relative_to(folder).parts
+        if any(part.startswith(".") or part == "__MACOSX" for part in parts):
+            continue
+        if path.is_file() and not path.is_symlink():
+            found.append(path)
+    return found
+
+
 def find_submissions(folder, out=None):
-    """Every notebook under `folder` (whatever its name), skipping checkpoints and `out`."""
+    """The notebooks to grade: `notebooks_in(folder)`, whatever their names, except `out`."""
     folder = Path(folder)
     if not folder.is_dir():
         raise NotADirectoryError(f"expected a folder of submissions, got {folder}")
     skip = Path(out).resolve() if out else None
-    found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        if ".ipynb_checkpoints" in path.parts or path.is_symlink() or not path.is_file():
-            continue
-        if skip and (skip == path.resolve() or skip in path.resolve().parents):
-            continue
-        found.append(path)
-    return found
+    return [
+        path
+        for path in notebooks_in(folder)
+        if not (skip and (skip == path.resolve() or skip in path.resolve().parents))
+    ]
 
 
 def report_name(folder, path):

@@ -46,7 +46,7 @@ from importlib import metadata
 from pathlib import Path
 
 import byhand
-from byhand.grading.batch import write_atomically
+from byhand.grading.batch import notebooks_in, write_atomically
 from byhand.grading.hidden import TestResult, load_tests, not_run
 from byhand.grading.runner import Limits, run_submission
 
@@ -205,21 +205,6 @@ def _zip_bytes(files):
 # --- On Gradescope ------------------------------------------------------------------------
 
 
-def find_notebooks(folder):
-    """Every notebook in the upload, leaving out checkpoints, hidden files and macOS debris."""
-    folder = Path(folder)
-    if not folder.is_dir():
-        return []
-    found = []
-    for path in sorted(folder.rglob("*.ipynb")):
-        parts = path.relative_to(folder).parts
-        if any(part.startswith(".") or part == "__MACOSX" for part in parts):
-            continue
-        if path.is_file() and not path.is_symlink():
-            found.append(path)
-    return found
-
-
 def grader_user():
     """The unprivileged user to grade as: only when running as root and setup.sh added it."""
     if not hasattr(os, "geteuid") or os.geteuid() != 0 or shutil.which("runuser") is None:
@@ -349,7 +334,8 @@ def grade_upload(root):
     print(f"byhand {byhand.__version__} from {Path(byhand.__file__).resolve().parent}")
     print(f"set {config['set']}: {len(tests)} hidden tests, {config['points']:g} points")
     extra = {"set": config["set"], "byhand": byhand.__version__}
-    notebooks = find_notebooks(root / "submission")
+    upload = root / "submission"
+    notebooks = notebooks_in(upload) if upload.is_dir() else []
     names = [str(p.relative_to(root / "submission")) for p in notebooks]
     if len(notebooks) != 1:
         if notebooks:
