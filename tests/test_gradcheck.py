@@ -50,6 +50,27 @@ def test_numerical_gradient_needs_a_float64_array(bad):
         numerical_gradient(lambda v: 0.0, bad)
 
 
+@pytest.mark.parametrize(
+    ("f", "eps", "error", "message"),
+    [
+        (lambda v: v * 2, 1e-6, TypeError, r"one number \(the loss\), got ndarray of shape \(2,\)"),
+        (lambda v: None, 1e-6, TypeError, "one number"),
+        (lambda v: float(v.sum()), 0.0, ValueError, "eps must be a small number > 0"),
+    ],
+)
+def test_numerical_gradient_needs_a_scalar_f_and_a_positive_step(f, eps, error, message):
+    with pytest.raises(error, match=message):
+        numerical_gradient(f, np.ones(2), eps)
+
+
+def test_layer_check_reads_a_list_of_rows_as_one_input_and_refuses_an_empty_batch():
+    rng = np.random.default_rng(0)
+    errors = check_layer_gradients(Dense(2), [[1.0, 2.0], [3.0, 4.0]], rng)
+    assert max(errors.values()) < 1e-7
+    with pytest.raises(ValueError, match=r"N >= 1 examples, got shape \(0, 3\)"):
+        check_layer_gradients(Dense(2), np.zeros((0, 3)), rng)
+
+
 def test_relative_error_by_hand():
     # max|a - b| = |2 - 2.1| = 0.1 ; max(|a| + |b|) = 2 + 2.1 = 4.1 ; 0.1 / 4.1 = 0.0243902...
     assert relative_error([1.0, 2.0], [1.0, 2.1]) == pytest.approx(0.1 / 4.1, rel=1e-12)

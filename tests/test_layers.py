@@ -376,3 +376,41 @@ def test_concatenate_errors():
         layer.forward(np.zeros((1, 5)))
     with pytest.raises(ValueError, match=re.escape("D = 3 features, got shape (1, 4)")):
         layer.forward([np.zeros((1, 2)), np.zeros((1, 4))])
+
+
+def test_concatenate_needs_a_list_and_rows_that_match():
+    from byhand.model import Input
+
+    a, b = Input((2,)), Input((3,))
+    with pytest.raises(TypeError, match="takes a list of tensors, got one"):
+        Concatenate()(a)
+    with pytest.raises(TypeError, match=r"takes one tensor, got 2.*Concatenate\(\)"):
+        Dense(3)([a, b])
+    with pytest.raises(ValueError, match="two or more inputs"):
+        built(Concatenate(), [(2,)])
+    with pytest.raises(ValueError, match="at least one axis"):
+        built(Concatenate(), [(), ()])
+    with pytest.raises(RuntimeError, match="not built yet"):
+        Concatenate().forward([np.zeros((1, 2)), np.zeros((1, 3))])
+    layer = built(Concatenate(), [(2,), (3,)])
+    with pytest.raises(ValueError, match=r"different numbers of examples \[2, 3\]"):
+        layer.forward([np.zeros((2, 2)), np.zeros((3, 3))])
+
+
+@pytest.mark.parametrize("shape", [4.0, (4.5,), "4", (0,), (True,), None])
+def test_shapes_must_be_positive_ints(shape):
+    with pytest.raises(ValueError, match="a shape must be a tuple of positive ints"):
+        built(Dense(3), shape)
+
+
+def test_an_int_or_a_numpy_int_is_a_one_axis_shape():
+    assert built(Dense(3), 4).input_shape == (4,)
+    assert built(Dense(3), (np.int64(4),)).input_shape == (4,)
+
+
+def test_set_weights_refuses_nan_and_an_unbuilt_layer():
+    layer = built(Dense(2), (3,))
+    with pytest.raises(ValueError, match="'bias' must be finite"):
+        layer.set_weights([np.zeros((3, 2)), np.array([0.0, np.nan])])
+    with pytest.raises(RuntimeError, match="not built yet.*before set_weights"):
+        Dense(2).set_weights([])

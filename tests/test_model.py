@@ -8,6 +8,7 @@ import pytest
 from byhand import gradcheck
 from byhand.callbacks import Callback, EarlyStopping, ModelCheckpoint
 from byhand.layers import Activation, BatchNormalization, Concatenate, Dense, Dropout
+from byhand.losses import BinaryCrossentropy
 from byhand.model import Input, Model, Sequential
 from byhand.optimizers import Adam
 
@@ -249,6 +250,29 @@ def test_fit_indexes_batches_instead_of_copying_the_data():
             ValueError,
             "unknown metric 'acuracy'",
         ),
+        # What the bad-input hunt found: each was a bare NumPy/Python error or silent.
+        (lambda m, x, y: m.compile(loss="mse", metrics="mae"), TypeError, "a list of names"),
+        (lambda m, x, y: m.fit(x, y, callbacks=EarlyStopping()), TypeError, "must be a list"),
+        (lambda m, x, y: m.fit(x, None), ValueError, r"expected targets y \[N, ...\]"),
+        (lambda m, x, y: m.evaluate(x, 3.0), ValueError, r"expected targets y \[N, ...\]"),
+        (lambda m, x, y: m.fit(x, np.array(["a"] * 20)), TypeError, "targets must be numbers"),
+        (lambda m, x, y: m.fit(np.full_like(x, np.inf), y), ValueError, "no NaN or infinity"),
+        (lambda m, x, y: m.fit(x * 1e200, y), ValueError, "within float32's range"),
+        (lambda m, x, y: m.predict(x, batch_size=0), ValueError, "batch_size must be a positive"),
+        (lambda m, x, y: m.predict(x, batch_size=-1), ValueError, "batch_size must be a positive"),
+        (lambda m, x, y: m.evaluate(x, y, batch_size=2.0), ValueError, "batch_size must be"),
+        (lambda m, x, y: m.fit(x, y, validation_data=(x,)), ValueError, r"a pair \(x_val, y_val\)"),
+        (lambda m, x, y: m.fit(x, y, validation_data=(x, y, y)), ValueError, "no sample weights"),
+        (lambda m, x, y: m.fit(x, y, validation_split="0.2"), ValueError, "validation_split"),
+        (lambda m, x, y: m.fit(x, y, validation_split=0.99), ValueError, "no examples to train"),
+        (lambda m, x, y: m.fit(x[:0], y[:0]), ValueError, "no examples to train on"),
+        (lambda m, x, y: m.evaluate(x[:0], y[:0]), ValueError, "no examples to evaluate"),
+        (lambda m, x, y: m.forward([x, x]), ValueError, "expected a list of 1 input arrays"),
+        (
+            lambda m, x, y: m.set_weights([np.full((3, 8), np.nan)] + m.get_weights()[1:]),
+            ValueError,
+            "must be finite",
+        ),  # fmt: skip
     ],
 )
 def test_bad_input_gets_clear_errors(call, error, message):
@@ -316,3 +340,110 @@ def test_a_diverging_run_stops_with_a_clear_error_or_quietly_with_terminate_on_n
     assert all(np.array_equal(a, b) for a, b in zip(before, model.get_weights(), strict=True))
     history = model.fit(x, y, epochs=3, verbose=0, callbacks=[TerminateOnNaN()])
     assert len(history.history["loss"]) == 1
+
+
+def test_accuracy_lines_up_labels_n_with_outputs_n_by_1_and_follows_the_output_shape():
+    # p = sigmoid(x) with W = 1, b = 0: x = (-2, -1, 1, 2) gives classes (0, 0, 1, 1);
+    # the labels (0, 1, 1, 1) agree in 3 of 4 places, so accuracy = 0.75. Compared as
+    # [4] against [4, 1] they would broadcast to a 4 x 4 table (and give 0.5 here).
+    x = np.array([[-2.0], [-1.0], [1.0], [2.0]])
+    labels = np.array([0.0, 1.0, 1.0, 1.0])
+    for loss, activation in [("binary_crossentropy", "sigmoid"), ("mse", "sigmoid"),
+                             (BinaryCrossentropy(from_logits=True), None)]:  # fmt: skip
+        model = Sequential([Input((1,)), Dense(1, activation=activation)])
+        model.set_weights([np.ones((1, 1)), np.zeros(1)])
+        model.compile(loss=loss, metrics=["accuracy"])
+        for y in (labels, labels[:, None]):
+            assert model.evaluate(x, y)[1] == pytest.approx(0.75), (loss, y.shape)
+            assert model.evaluate(x, y, return_dict=True)["accuracy"] == pytest.approx(0.75)
+    # Two classes, logits (x, -x): class 0 for x > 0. Labels (1, 0, 0, 0): 3 of 4 right.
+    model = Sequential([Input((1,)), Dense(2, activation="softmax")])
+    model.set_weights([np.array([[1.0, -1.0]]), np.zeros(2)])
+    sparse = np.array([1, 0, 0, 0])
+    for loss, y in [("sparse_categorical_crossentropy", sparse),
+                    ("sparse_categorical_crossentropy", sparse[:, None]),
+                    ("categorical_crossentropy", np.eye(2)[sparse])]:  # fmt: skip
+        model.compile(loss=loss, metrics=["accuracy"])
+        assert model.evaluate(x, y)[1] == pytest.approx(0.75), (loss, y.shape)
+
+
+def test_rows_given_as_a_python_list_are_one_input():
+    x, y = regression_data(n=8)
+    model = small_model()
+    np.testing.assert_allclose(model.predict(x.tolist()), model.predict(x), rtol=1e-6)
+    unbuilt = Sequential([Dense(2)], seed=0)
+    assert unbuilt.predict([[1.0, 2.0], [3.0, 4.0]]).shape == (2, 2)
+    with pytest.raises(ValueError, match=r"expected a batch of examples.*got shape \(4,\)"):
+        Sequential([Dense(2)]).predict(np.ones(4))
+
+
+def test_a_model_not_built_yet_says_so():
+    for model in (Sequential([Dense(3), Dense(1)]), Sequential([])):
+        with pytest.raises(ValueError, match=r"not built yet.*Input\(\(D,\)\)"):
+            model.summary()
+    with pytest.raises(ValueError, match="not built yet"):
+        Sequential([Dense(3)]).set_weights([])
+
+
+def test_set_weights_checks_every_array_before_changing_any():
+    model = small_model()
+    before = model.get_weights()
+    bad = [w + 1 for w in before]
+    bad[2] = np.zeros((5, 5))  # the second layer's kernel has the wrong shape
+    with pytest.raises(ValueError, match=r"'kernel' has shape \(8, 1\), got \(5, 5\)"):
+        model.set_weights(bad)
+    for old, now in zip(before, model.get_weights(), strict=True):
+        np.testing.assert_array_equal(old, now)  # the first layer was left alone too
+
+
+def test_load_weights_explains_a_wrong_file(tmp_path):
+    model = small_model()
+    junk = tmp_path / "junk.npz"
+    junk.write_bytes(b"not numpy at all")
+    with pytest.raises(ValueError, match="not a file written by save_weights"):
+        model.load_weights(junk)
+    np.save(tmp_path / "one.npy", np.ones(3))
+    with pytest.raises(ValueError, match="holds one array"):
+        model.load_weights(tmp_path / "one.npy")
+    with pytest.raises(FileNotFoundError):
+        model.load_weights(tmp_path / "missing.npz")
+    with pytest.raises(TypeError, match="filepath must be a path"):
+        model.save_weights(123)  # open(123) would write to file descriptor 123
+
+
+def test_train_on_batch_takes_arrays_like_keras():
+    x, y = regression_data(n=16)
+    model = small_model()
+    before = model.evaluate(x, y, return_dict=True)
+    logs = model.train_on_batch(x, y, return_dict=True)
+    assert logs["loss"] == pytest.approx(before["loss"], rel=1e-5)  # the loss before the step
+    assert model.evaluate(x, y)[0] < before["loss"]
+    loss, mae = model.train_on_batch(x, y)
+    assert np.isfinite(loss) and np.isfinite(mae)
+    with pytest.raises(RuntimeError, match="call compile"):
+        Sequential([Input((3,)), Dense(1)]).train_on_batch(x, y)
+
+
+def test_constructor_arguments_are_checked():
+    with pytest.raises(TypeError, match="expected a list of layers"):
+        Sequential(Dense(3))
+    with pytest.raises(TypeError, match=r"did you mean Dense\(...\)"):
+        Sequential([Input((4,)), Dense])
+    with pytest.raises(TypeError, match="expected a layer or Input"):
+        Sequential([Input((4,)), "dense"])
+    with pytest.raises(ValueError, match="seed must be None or an int >= 0"):
+        Sequential([Dense(1)], seed="a")
+    with pytest.raises(ValueError, match="dtype must be a float type"):
+        Sequential([Dense(1)], dtype="int32")
+    assert Sequential([Input((np.int64(4),)), Dense(1)], seed=np.int64(3)).count_params() == 5
+
+
+def test_a_layer_built_for_another_width_is_refused():
+    dense = Dense(2)
+    Sequential([Input((3,)), dense])
+    with pytest.raises(ValueError, match=r"built for inputs of shape \(3,\), but here it reads"):
+        Sequential([Input((5,)), dense])
+
+
+def test_predict_on_no_examples_keeps_the_output_shape():
+    assert small_model().predict(np.zeros((0, 3))).shape == (0, 1)

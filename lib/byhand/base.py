@@ -22,6 +22,7 @@ class Layer:
     """The base class: weights in dicts, shape checks and clear errors shared by all layers."""
 
     default_name = "layer"
+    multiple_inputs = False  # True for layers that read a list of tensors (Concatenate)
 
     def __init__(self, name=None):
         self.name = name if name is not None else unique_name(self.default_name)
@@ -52,8 +53,10 @@ class Layer:
     def _start_build(self, input_shape, rng, dtype):
         if self.built:
             raise RuntimeError(f"{self}: already built for input shape {self.input_shape}")
-        self.input_shape = tuple(int(n) for n in input_shape)
+        self.input_shape = functional.example_shape(str(self), input_shape)
         self.rng, self.dtype = rng, np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"{self}: dtype must be a float type such as 'float32', got {dtype!r}")
         return self.input_shape
 
     def compute_output_shape(self, input_shape):
@@ -85,18 +88,24 @@ class Layer:
 
     def set_weights(self, weights):
         """Overwrite the weights IN PLACE (an optimizer holding them sees the new values)."""
+        self.check_weights(weights)
+        for old, new in zip(self._weight_arrays().values(), weights, strict=True):
+            old[...] = new
+
+    def check_weights(self, weights):
+        """A clear error unless `weights` fit this layer: their number, shapes, finite reals."""
+        self._check_built("set_weights")
         current = self._weight_arrays()
-        weights = [np.asarray(w) for w in weights]
-        if not self.built or len(weights) != len(current):
+        if len(weights) != len(current):
             raise ValueError(
-                f"{self}: expected {len(current)} weight arrays {list(current)} "
-                f"(built: {self.built}), got {len(weights)}"
+                f"{self}: expected {len(current)} weight arrays {list(current)}, got {len(weights)}"
             )
         for (key, old), new in zip(current.items(), weights, strict=True):
+            new = np.asarray(new)
             if new.shape != old.shape:
                 raise ValueError(f"{self}: weight {key!r} has shape {old.shape}, got {new.shape}")
-        for old, new in zip(current.values(), weights, strict=True):
-            old[...] = new
+            if new.dtype.kind not in "biuf" or not np.isfinite(new).all():
+                raise ValueError(f"{self}: weight {key!r} must be finite numbers ({new.dtype})")
 
     def count_params(self):
         """How many numbers the weights hold (trainable and not, as Keras counts)."""
@@ -104,10 +113,15 @@ class Layer:
             raise ValueError(f"{self}: not built yet, call build(input_shape, rng) first")
         return int(sum(w.size for w in self._weight_arrays().values()))
 
+    def _check_built(self, where="forward"):
+        if not self.built:
+            raise RuntimeError(
+                f"{self}: not built yet; call build(input_shape, rng) before {where}"
+            )
+
     def _check_input(self, x, shape=None):
         """x as an array, after checking its shape is [N, *shape] and it holds no NaN."""
-        if not self.built:
-            raise RuntimeError(f"{self}: call build(input_shape, rng) before forward")
+        self._check_built()
         shape = self.input_shape if shape is None else shape
         x = np.asarray(x)
         if x.ndim != len(shape) + 1 or x.shape[1:] != shape:

@@ -15,8 +15,23 @@ the output to the inputs (`topological_order`) and runs the layers in that order
 from __future__ import annotations
 
 import itertools
+import numbers
 
 _ids = itertools.count()
+
+
+def example_shape(owner, shape):
+    """One example's shape as a tuple of positive ints: (4,) from 4, (4,) or [4]."""
+    if isinstance(shape, numbers.Integral):
+        shape = (shape,)
+    if not isinstance(shape, (tuple, list)) or not all(
+        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in shape
+    ):
+        raise ValueError(
+            f"{owner}: a shape must be a tuple of positive ints (one example's shape, "
+            f"without the batch axis), e.g. (4,); got {shape!r}"
+        )
+    return tuple(int(n) for n in shape)
 
 
 class SymbolicTensor:
@@ -41,10 +56,9 @@ class SymbolicTensor:
 
 def Input(shape, name=None):  # noqa: N802 (Keras spells it as a class)
     """The entry point of a functional model: one example has this `shape`, e.g. (4,)."""
-    if isinstance(shape, int):
-        shape = (shape,)
-    if not shape or any(not isinstance(n, int) or n < 1 for n in shape):
-        raise ValueError(f"Input: shape must be a tuple of positive ints, got {shape!r}")
+    shape = example_shape("Input", shape)
+    if not shape:
+        raise ValueError("Input: shape must have at least one axis, e.g. (4,); got ()")
     return SymbolicTensor(shape, name=name)
 
 
@@ -57,6 +71,12 @@ def call_layer(layer, inputs):
         raise TypeError(
             f"{layer.name}: call a layer on the output of Input(...) or of another layer "
             f"(to run it on data, use layer.forward(x)); got {got}"
+        )
+    if many != layer.multiple_inputs:
+        expected = "a list of tensors" if layer.multiple_inputs else "one tensor"
+        raise TypeError(
+            f"{layer}: takes {expected}, got {len(tensors) if many else 'one'}"
+            + ("" if layer.multiple_inputs else "; join several with Concatenate()(...) first")
         )
     shapes = [t.shape for t in tensors]
     out_shape = layer.compute_output_shape(shapes if many else shapes[0])

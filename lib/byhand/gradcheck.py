@@ -28,16 +28,29 @@ def numerical_gradient(f, x, eps=1e-6):
             "numerical_gradient: x must be a float64 NumPy array (it is nudged in place), "
             f"got {type(x).__name__} {getattr(x, 'dtype', '')}"
         )
+    if not eps > 0:
+        raise ValueError(f"numerical_gradient: eps must be a small number > 0, got {eps!r}")
     grad = np.zeros_like(x)
     for i in np.ndindex(x.shape):
         original = x[i]
         x[i] = original + eps
-        f_plus = f(x)
+        f_plus = _scalar(f(x))
         x[i] = original - eps
-        f_minus = f(x)
+        f_minus = _scalar(f(x))
         x[i] = original  # put it back
         grad[i] = (f_plus - f_minus) / (2 * eps)
     return grad
+
+
+def _scalar(value):
+    """f's value as a float, or a clear error: a gradient is taken of ONE number, the loss."""
+    array = np.asarray(value)
+    if array.ndim != 0 or array.dtype.kind not in "biuf":
+        raise TypeError(
+            f"numerical_gradient: f must return one number (the loss), got {type(value).__name__}"
+            f" of shape {array.shape}"
+        )
+    return float(array)
 
 
 def relative_error(a, b):
@@ -71,8 +84,13 @@ def check_layer_gradients(layer, x, rng, training=True, eps=1e-6):
     Returns {"dx": error, "kernel": error, ...} ("dx_0", "dx_1", ... for a list x).
     Batch norm in training mode updates its moving averages on every pass.
     """
-    many = isinstance(x, (list, tuple))
+    many = layer.multiple_inputs  # Concatenate reads a list of arrays
     xs = [np.array(xi, dtype=np.float64) for xi in (x if many else [x])]
+    if any(xi.ndim < 2 or len(xi) == 0 for xi in xs):
+        raise ValueError(
+            f"check_layer_gradients: x must be a batch [N, ...] with N >= 1 examples, got "
+            f"shape {[xi.shape for xi in xs] if many else xs[0].shape}"
+        )
     if not layer.built:
         shapes = [xi.shape[1:] for xi in xs]
         layer.build(shapes if many else shapes[0], rng, dtype="float64")

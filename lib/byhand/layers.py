@@ -24,7 +24,7 @@ import numpy as np
 from byhand import activations, initializers, regularizers
 from byhand.base import Layer, unique_name
 from byhand.dropout import Dropout
-from byhand.functional import Input  # also keras.layers.Input
+from byhand.functional import Input, example_shape  # Input: also keras.layers.Input
 from byhand.normalization import BatchNormalization
 
 __all__ = [
@@ -174,26 +174,41 @@ class Concatenate(Layer):
     """
 
     default_name = "concatenate"
+    multiple_inputs = True
 
     def build(self, input_shape, rng=None, dtype="float32"):
         """input_shape: a list of one-example shapes, e.g. [(D_0,), (D_1,)]."""
         self._start_build((), rng, dtype)  # checks that it is not built yet
-        self.input_shape = [tuple(int(n) for n in shape) for shape in input_shape]
+        self.input_shape = self._shapes(input_shape)
         self.compute_output_shape(self.input_shape)  # checks that the shapes fit together
         self.built = True
 
     def compute_output_shape(self, input_shape):
-        shapes = [tuple(shape) for shape in input_shape]
-        if not shapes or len({shape[:-1] for shape in shapes}) != 1:
+        shapes = self._shapes(input_shape)
+        if len({shape[:-1] for shape in shapes}) != 1:
             raise ValueError(f"{self}: shapes must agree except along the last axis: {shapes}")
         return (*shapes[0][:-1], sum(shape[-1] for shape in shapes))
 
+    def _shapes(self, input_shape):
+        if not isinstance(input_shape, (list, tuple)) or len(input_shape) < 2:
+            raise ValueError(f"{self}: joins a list of two or more inputs, got {input_shape!r}")
+        shapes = [example_shape(str(self), shape) for shape in input_shape]
+        if not all(shapes):
+            raise ValueError(f"{self}: every input needs at least one axis, got {shapes}")
+        return shapes
+
     def forward(self, x, training=False):
         """x: a list of arrays [N, D_i] -> y [N, sum of D_i]."""
-        n_inputs = len(self.input_shape or [])
-        if not isinstance(x, (list, tuple)) or len(x) != n_inputs:
-            raise ValueError(f"{self}: expected a list of {n_inputs} arrays, got {type(x)}")
+        self._check_built()
+        if not isinstance(x, (list, tuple)) or len(x) != len(self.input_shape):
+            raise ValueError(
+                f"{self}: expected a list of {len(self.input_shape)} arrays, got {type(x).__name__}"
+            )
         xs = [self._check_input(xi, shape) for xi, shape in zip(x, self.input_shape, strict=True)]
+        if len({len(xi) for xi in xs}) > 1:
+            raise ValueError(
+                f"{self}: inputs with different numbers of examples {[len(xi) for xi in xs]}"
+            )
         y = np.concatenate(xs, axis=-1)
         self.cache = ([xi.shape[-1] for xi in xs], y.shape)  # where to split dy
         return y
@@ -216,7 +231,7 @@ class InputLayer(Layer):
 
     def __init__(self, shape, name=None):
         super().__init__(name)
-        self.shape = (shape,) if isinstance(shape, int) else tuple(shape)
+        self.shape = example_shape(str(self), shape)
 
     def build(self, input_shape, rng=None, dtype="float32"):
         if tuple(input_shape) != self.shape:

@@ -16,8 +16,11 @@ the weights, shuffles the data and draws dropout masks, so a run can be repeated
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
 
+from byhand.base import Layer
 from byhand.functional import Input, SymbolicTensor, call_layer, topological_order
 from byhand.training import TrainingMixin
 
@@ -51,16 +54,27 @@ class Model(TrainingMixin):
         # Fix every layer's input size, in graph order, drawing from the model's generator.
         for layer, parents, _ in self.steps:
             shapes = [self._shapes[p] for p in parents]
+            shape = shapes if len(shapes) > 1 else shapes[0]
             if not layer.built:
-                layer.build(shapes if len(shapes) > 1 else shapes[0], self.rng, dtype=self.dtype)
+                layer.build(shape, self.rng, dtype=self.dtype)
+            elif layer.input_shape != shape:  # a layer taken from another model
+                raise ValueError(
+                    f"{self.name}: {layer} was built for inputs of shape {layer.input_shape}, "
+                    f"but here it reads {shape}"
+                )
 
     @property
     def layers(self):
         return [layer for layer, _, _ in self.steps]
 
+    def _output_shape(self):
+        """One example's output shape, e.g. (10,)."""
+        return self._shapes[self._output_id]
+
     # -- the two passes ---------------------------------------------------------------
     def forward(self, xs, training=False):
         """xs: list of input arrays [N, ...], one per Input. Returns the output [N, ...]."""
+        xs = self._input_list(xs)
         values = dict(zip(self._input_ids, xs, strict=True))
         for layer, parents, out in self.steps:
             args = [values[p] for p in parents]
@@ -87,33 +101,62 @@ class Model(TrainingMixin):
                 grads[parent] = grads[parent] + g if parent in grads else g
         return [grads[i] for i in self._input_ids] if input_grads else None
 
+    def _input_list(self, xs):
+        """xs as a list with one array per Input (a lone array is a list of one)."""
+        xs = [xs] if isinstance(xs, np.ndarray) else xs
+        if not isinstance(xs, (list, tuple)) or len(xs) != len(self._input_ids):
+            raise ValueError(
+                f"{self.name}.forward: expected a list of {len(self._input_ids)} input "
+                f"arrays, got {type(xs).__name__} of length {len(xs)}"
+            )
+        return xs
+
     # -- weights ----------------------------------------------------------------------
     def get_weights(self):
         """All weights, layer by layer in Keras order (Dense: kernel, bias; ...)."""
         return [w for layer in self.layers for w in layer.get_weights()]
 
     def set_weights(self, weights):
+        """Overwrite all weights in place; all are checked first, so a bad list changes none."""
+        self._check_built("set_weights")
         weights = list(weights)
-        expected = sum(len(layer.get_weights()) for layer in self.layers)
-        if len(weights) != expected:
+        counts = [len(layer.get_weights()) for layer in self.layers]
+        if len(weights) != sum(counts):
             raise ValueError(
-                f"{self.name}: set_weights expected {expected} arrays, got {len(weights)}"
+                f"{self.name}: set_weights expected {sum(counts)} arrays, got {len(weights)}"
             )
-        start = 0
-        for layer in self.layers:
-            count = len(layer.get_weights())
-            layer.set_weights(weights[start : start + count])
-            start += count
+        ends = np.cumsum([0, *counts]).tolist()
+        for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
+            layer.check_weights(weights[start:stop])
+        for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
+            layer.set_weights(weights[start:stop])
 
     def save_weights(self, filepath):
         """Write every weight array, in get_weights order, to one .npz file at `filepath`."""
         arrays = {f"w{i:04d}": w for i, w in enumerate(self.get_weights())}
-        with open(filepath, "wb") as file:  # a file object, so NumPy adds no ".npz" suffix
+        with open(_path(self, "save_weights", filepath), "wb") as file:  # no ".npz" added
             np.savez(file, **arrays)
 
     def load_weights(self, filepath):
-        with np.load(filepath) as data:
+        """Read weights written by `save_weights` into this (built) model."""
+        self._check_built("load_weights")
+        try:
+            data = np.load(_path(self, "load_weights", filepath))
+        except (ValueError, EOFError, IsADirectoryError) as error:  # not a NumPy file
+            raise ValueError(
+                f"{self.name}.load_weights: {filepath} is not a file written by save_weights"
+                f" ({error})"
+            ) from None
+        if not isinstance(data, np.lib.npyio.NpzFile):
+            raise ValueError(
+                f"{self.name}.load_weights: {filepath} holds one array; expected the .npz "
+                "file that save_weights writes"
+            )
+        with data:
             self.set_weights([data[key] for key in sorted(data.files)])
+
+    def _check_built(self, where):
+        """Functional models are built when made; see Sequential."""
 
     def count_params(self):
         return sum(layer.count_params() for layer in self.layers)
@@ -121,6 +164,7 @@ class Model(TrainingMixin):
     # -- summary ----------------------------------------------------------------------
     def summary(self, print_fn=print):
         """Print each layer's name and type, output shape and number of parameters."""
+        self._check_built("summary")
         rows = [("Layer (type)", "Output Shape", "Param #")]
         for shape, tensor_id in zip(self.input_shapes, self._input_ids, strict=True):
             rows.append((f"input_{tensor_id} (InputLayer)", _shape(shape), "0"))
@@ -153,11 +197,16 @@ class Sequential(Model):
     def __init__(self, layers=None, seed=None, name="sequential", dtype="float32"):
         self._setup(seed, name, dtype)
         self._input, self._stack, self.steps = None, [], []
+        if layers is not None and not isinstance(layers, (list, tuple)):
+            raise TypeError(f"{name}: expected a list of layers, got {layers!r}")
         for item in layers or []:
             self.add(item)
 
     def add(self, layer):
         """Append a layer (or, first of all, an `Input`)."""
+        if not isinstance(layer, (Layer, SymbolicTensor)):
+            hint = f"; did you mean {layer.__name__}(...)?" if isinstance(layer, type) else ""
+            raise TypeError(f"{self.name}: expected a layer or Input(...), got {layer!r}{hint}")
         if isinstance(layer, SymbolicTensor):
             if self._input is not None or self._stack:
                 raise ValueError(f"{self.name}: Input(...) can only come first")
@@ -181,7 +230,7 @@ class Sequential(Model):
     # -- the two passes of a chain: no graph to walk, each layer feeds the next -------
     def forward(self, xs, training=False):
         """xs: a list holding the input array [N, ...]. Returns the output [N, ...]."""
-        (x,) = xs
+        (x,) = self._input_list(xs)
         for layer in self._stack:
             x = layer.forward(x, training=training)
         return x
@@ -197,7 +246,30 @@ class Sequential(Model):
         if not self.steps:
             if not self._stack:
                 raise ValueError(f"{self.name}: the model has no layers; add some first")
+            if np.ndim(xs[0]) < 2:
+                raise ValueError(
+                    f"{self.name}: expected a batch of examples, an array [N, D] (N examples "
+                    f"of D features), got shape {np.shape(xs[0])}"
+                )
             self.build(np.shape(xs[0])[1:])
+
+    def _check_built(self, where):
+        if not self.steps:
+            raise ValueError(
+                f"{self.name}.{where}: the model is not built yet, so its shapes are unknown; "
+                "start it with Input((D,)), call build((D,)), or fit it first"
+                + ("" if self._stack else " (it has no layers yet)")
+            )
+
+    def _input_list(self, xs):
+        self._check_built("forward")
+        return super()._input_list(xs)
+
+
+def _path(model, where, filepath):
+    if not isinstance(filepath, (str, os.PathLike)):
+        raise TypeError(f"{model.name}.{where}: filepath must be a path, got {filepath!r}")
+    return filepath
 
 
 def _shape(shape):

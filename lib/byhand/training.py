@@ -19,6 +19,7 @@ it is skipped: lesson-sized models spend most of their time in such fixed costs.
 from __future__ import annotations
 
 import math
+import numbers
 import sys
 
 import numpy as np
@@ -29,15 +30,27 @@ from byhand.callbacks import Callback, History
 
 
 def _accuracy(loss):
-    """Keras's "accuracy": which kind depends on the loss (binary, categorical or sparse)."""
+    """Keras's "accuracy", its kind chosen as Keras chooses it, for outputs p and targets y:
+
+    binary       p [N, 1] (or a binary cross-entropy loss): the share of (p > 0.5) == y,
+                 with threshold 0 for a loss from logits (Keras keeps 0.5 there)
+    sparse       integer labels y [N] (or [N, 1]) for p [N, K]: argmax(p) == y
+    categorical  one-hot y [N, K]: argmax(p) == argmax(y)
+
+    y [N] against p [N, 1] is lined up first, as the losses do: compared directly they
+    would broadcast to an [N, N] table and give a meaningless number.
+    """
     threshold = 0.0 if getattr(loss, "from_logits", False) else 0.5
-    if isinstance(loss, losses.BinaryCrossentropy):
-        return lambda y, p: np.mean((p > threshold) == (y > 0.5))
-    if isinstance(loss, losses.SparseCategoricalCrossentropy):
-        return lambda y, p: np.mean(np.argmax(p, axis=-1) == np.reshape(y, -1))
-    if isinstance(loss, losses.CategoricalCrossentropy):
-        return lambda y, p: np.mean(np.argmax(p, axis=-1) == np.argmax(y, axis=-1))
-    return lambda y, p: np.mean(y == p)  # Keras's plain Accuracy: exact equality
+
+    def accuracy(y, p):
+        y = np.asarray(y)
+        if isinstance(loss, losses.BinaryCrossentropy) or p.shape[-1] == 1:
+            return np.mean((p > threshold) == (y.reshape(p.shape) > 0.5))
+        if y.ndim < p.ndim or y.shape[-1] == 1:  # integer labels
+            return np.mean(np.argmax(p, axis=-1) == y.reshape(p.shape[:-1]))
+        return np.mean(np.argmax(p, axis=-1) == np.argmax(y, axis=-1))
+
+    return accuracy
 
 
 def _metric(name, loss):
@@ -52,12 +65,21 @@ def _metric(name, loss):
     return metric_loss
 
 
+def _is_int(value):
+    """An int, or a NumPy integer, but not a bool."""
+    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
+
+
 class TrainingMixin:
     """compile / fit / evaluate / predict for a model with forward, backward and layers."""
 
     def _setup(self, seed, name, dtype):
+        if seed is not None and not (_is_int(seed) and seed >= 0):
+            raise ValueError(f"{name}: seed must be None or an int >= 0, got {seed!r}")
         self.rng = np.random.default_rng(seed)
         self.name, self.dtype = name, np.dtype(dtype)
+        if self.dtype.kind != "f":
+            raise ValueError(f"{name}: dtype must be a float type such as 'float32', got {dtype!r}")
         self.optimizer = self.loss = None
         self.metrics = {}
         self.stop_training = False
@@ -69,15 +91,24 @@ class TrainingMixin:
         """Choose the optimizer, the loss and the metrics to log (names or objects)."""
         if loss is None:
             raise ValueError(f"{self.name}: compile needs a loss, e.g. loss='mse'")
+        if metrics is not None and not isinstance(metrics, (list, tuple)):
+            raise TypeError(
+                f"{self.name}: metrics must be a list of names, e.g. metrics=['accuracy'], "
+                f"got {metrics!r}"
+            )
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         self.metrics = {name: _metric(name, self.loss) for name in metrics or []}
 
     # -- input checks -----------------------------------------------------------------
     def _inputs(self, x, where):
-        """x as a list of float arrays (one per Input), checked for shape and NaN."""
-        xs = list(x) if isinstance(x, (list, tuple)) else [x]
-        xs = [np.asarray(a) for a in xs]
+        """x as a list of arrays (one per Input), checked: shape, numbers that fit the dtype.
+
+        A list of arrays is one array per Input; any other list (rows of numbers) is one
+        array, as is everything else.
+        """
+        several = isinstance(x, (list, tuple)) and x and all(isinstance(a, np.ndarray) for a in x)
+        xs = [np.asarray(a) for a in (x if several else [x])]
         self._ensure_built(xs)
         if len(xs) != len(self.input_shapes):
             raise ValueError(
@@ -90,20 +121,43 @@ class TrainingMixin:
                     f"{self.name}.{where}: input {k} should have shape (N, "
                     f"{', '.join(map(str, shape))}), got {a.shape}"
                 )
-            # NaN spreads through min(): one pass over the data, no temporary as large as it.
-            if not np.issubdtype(a.dtype, np.number) or (a.size and np.isnan(a.min())):
-                raise ValueError(f"{self.name}.{where}: input {k} contains NaN or non-numbers")
+            if a.dtype.kind not in "biuf":  # booleans, integers or floats
+                raise TypeError(f"{self.name}.{where}: input {k} must hold numbers, not {a.dtype}")
+            # NaN spreads through min() and max(): two passes, no temporary as large as a.
+            big = np.finfo(self.dtype).max
+            if a.size and not -big <= a.min() <= a.max() <= big:
+                raise ValueError(
+                    f"{self.name}.{where}: input {k} must be finite (no NaN or infinity) and "
+                    f"within {self.dtype}'s range, got values from {a.min()} to {a.max()}"
+                )
         if len({len(a) for a in xs}) > 1:
             raise ValueError(f"{self.name}.{where}: inputs have different numbers of examples")
         return xs
 
     def _targets(self, y, n, where):
         y = np.asarray(y)
+        if y.ndim == 0:
+            raise ValueError(f"{self.name}.{where}: expected targets y [N, ...], got {y!r}")
         if len(y) != n:
             raise ValueError(f"{self.name}.{where}: {n} inputs but {len(y)} targets")
-        if np.issubdtype(y.dtype, np.floating) and np.isnan(y).any():
-            raise ValueError(f"{self.name}.{where}: targets contain NaN")
+        if y.dtype.kind not in "biuf":
+            raise TypeError(
+                f"{self.name}.{where}: targets must be numbers, got dtype {y.dtype} "
+                "(turn class names into integer labels 0..K-1 first)"
+            )
+        if y.size and not np.isfinite(y.min() + y.max()):  # NaN or infinity spreads
+            raise ValueError(f"{self.name}.{where}: targets contain NaN or infinity")
         return y
+
+    def _batch_size(self, batch_size, where):
+        """batch_size as a positive int; None means Keras's default, 32."""
+        if batch_size is None:
+            return 32
+        if not (_is_int(batch_size) and batch_size > 0):
+            raise ValueError(
+                f"{self.name}.{where}: batch_size must be a positive int, got {batch_size!r}"
+            )
+        return int(batch_size)
 
     def _check_compiled(self, where):
         if self.optimizer is None:
@@ -122,14 +176,25 @@ class TrainingMixin:
     def _penalty(self):
         return sum(layer.regularization_loss() for layer in self.layers)
 
-    def train_on_batch(self, x, y):
+    def train_on_batch(self, x, y, return_dict=False):
+        """One step of gradient descent on the batch (x, y); returns its loss and metrics
+        as `evaluate` does (before the step's update)."""
+        self._check_compiled("train_on_batch")
+        xs = self._inputs(x, "train_on_batch")
+        y = self._targets(y, len(xs[0]), "train_on_batch")
+        logs = self._train_step(self._cast(xs, slice(None)), y)
+        if return_dict:
+            return logs
+        return logs["loss"] if len(logs) == 1 else list(logs.values())
+
+    def _train_step(self, xs, y):
         """One step of gradient descent on one batch; returns the logs of that batch.
 
         A batch whose loss is NaN or infinite changes no weight: its gradients would turn
         every weight into NaN. fit then stops with an error, unless a callback such as
         TerminateOnNaN has already stopped training.
         """
-        y_hat = self.forward(x, training=True)
+        y_hat = self.forward(xs, training=True)
         loss, dy = self.loss.value_and_gradient(y, y_hat)  # steps 2 and 3 in one call
         logs = {"loss": loss + self._penalty()}
         if math.isfinite(logs["loss"]):
@@ -164,15 +229,20 @@ class TrainingMixin:
         self._check_compiled("fit")
         xs = self._inputs(x, "fit")
         y = self._targets(y, len(xs[0]), "fit")
-        if not (isinstance(batch_size, int) and batch_size > 0):
-            raise ValueError(
-                f"{self.name}.fit: batch_size must be a positive int, got {batch_size!r}"
-            )
-        if isinstance(epochs, bool) or not isinstance(epochs, int) or epochs < 0:
+        batch_size = self._batch_size(batch_size, "fit")
+        if not (_is_int(epochs) and epochs >= 0):
             raise ValueError(f"{self.name}.fit: epochs must be an int >= 0, got {epochs!r}")
-        if not 0 <= validation_split < 1:
-            raise ValueError(f"{self.name}.fit: validation_split must be in [0, 1)")
+        if not (isinstance(validation_split, numbers.Real) and 0 <= validation_split < 1):
+            raise ValueError(
+                f"{self.name}.fit: validation_split must be a number in [0, 1), "
+                f"got {validation_split!r}"
+            )
         if validation_data is not None:  # checked once here, not at every epoch
+            if not (isinstance(validation_data, (tuple, list)) and len(validation_data) == 2):
+                raise ValueError(
+                    f"{self.name}.fit: validation_data must be a pair (x_val, y_val) "
+                    "(byhand has no sample weights)"
+                )
             x_val = self._inputs(validation_data[0], "fit(validation_data)")
             validation_data = (x_val, self._targets(validation_data[1], len(x_val[0]), "fit"))
         elif validation_split > 0:
@@ -180,6 +250,17 @@ class TrainingMixin:
             cut = int(len(y) * (1 - validation_split))
             validation_data = ([a[cut:] for a in xs], y[cut:])
             xs, y = [a[:cut] for a in xs], y[:cut]
+        if len(y) == 0 or (validation_data is not None and len(validation_data[1]) == 0):
+            raise ValueError(
+                f"{self.name}.fit: no examples to "
+                + ("train on" if len(y) == 0 else "validate on")
+                + f" (validation_split={validation_split})"
+            )
+        if callbacks is not None and not isinstance(callbacks, (list, tuple)):
+            raise TypeError(
+                f"{self.name}.fit: callbacks must be a list, e.g. callbacks=[EarlyStopping()], "
+                f"got {callbacks!r}"
+            )
         history = History()
         hooks = [history, *(callbacks or [])]
         for callback in hooks:
@@ -224,7 +305,7 @@ class TrainingMixin:
             for callback in hooks:
                 callback.on_batch_begin(b)
             y_batch = y[index]
-            logs = self.train_on_batch(self._cast(xs, index), y_batch)
+            logs = self._train_step(self._cast(xs, index), y_batch)
             seen += len(y_batch)
             for name, value in logs.items():  # running means over the epoch so far
                 totals[name] = totals.get(name, 0.0) + value * len(y_batch)
@@ -246,13 +327,17 @@ class TrainingMixin:
 
     def predict(self, x, batch_size=32, verbose=0):
         """The model's outputs for `x`, batch by batch, in inference mode."""
-        return self._predict(self._inputs(x, "predict"), batch_size)
+        xs = self._inputs(x, "predict")
+        return self._predict(xs, self._batch_size(batch_size, "predict"))
 
     def evaluate(self, x, y, batch_size=32, verbose=0, return_dict=False):
         """Loss (with regularization) and metrics on (x, y); a float, a list or a dict."""
         self._check_compiled("evaluate")
         xs = self._inputs(x, "evaluate")
-        results = self._evaluate(xs, self._targets(y, len(xs[0]), "evaluate"), batch_size)
+        y = self._targets(y, len(xs[0]), "evaluate")
+        if len(y) == 0:
+            raise ValueError(f"{self.name}.evaluate: no examples to evaluate on")
+        results = self._evaluate(xs, y, self._batch_size(batch_size, "evaluate"))
         if return_dict:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
@@ -261,7 +346,7 @@ class TrainingMixin:
     def _predict(self, xs, batch_size):
         batches = self._batches(len(xs[0]), batch_size)
         outputs = [self.forward(self._cast(xs, index), training=False) for index in batches]
-        return np.concatenate(outputs) if outputs else np.empty((0,))
+        return np.concatenate(outputs) if outputs else np.empty((0, *self._output_shape()))
 
     def _evaluate(self, xs, y, batch_size):
         y_hat = self._predict(xs, batch_size)
