@@ -168,11 +168,44 @@ def test_regression_curve():
         (lambda: spirals(classes=1), r"spirals: classes must be an integer >= 2, got 1"),
         (lambda: blobs(centers=np.zeros(3)), r"centers must be an int or an array of shape"),
         (lambda: xor_cloud(n=3), r"xor_cloud: n must be an integer >= 4, got 3"),
+        (lambda: moons(noise=np.nan), r"moons: the noise/std must be a number >= 0, got nan"),
+        (lambda: spirals(classes="a"), r"spirals: classes must be an integer >= 2, got 'a'"),
+        (lambda: blobs(centers=[[0, 0], [1]]), r"array of numbers of shape \[K, D\]"),
+        (lambda: blobs(centers=[[0, np.nan], [1, 1]]), r"blobs: centers contain NaN"),
+        (lambda: moons(seed=-1), r"moons: seed must be an int >= 0, got -1"),
     ],
 )
 def test_bad_arguments_are_reported(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (lambda: moons(noise="a"), r"moons: the noise/std must be a number >= 0, got 'a'"),
+        (lambda: moons(seed=1.5), r"moons: seed must be None, an int >= 0 or a numpy Generator"),
+        (
+            lambda: train_test_split(np.zeros((4, 1)), np.zeros(4), seed="x"),
+            r"train_test_split: seed must be None, an int >= 0 .*got 'x'",
+        ),
+        (lambda: to_categorical(["a", "b"]), r"integer class indices, got dtype <U1"),
+        (lambda: to_categorical([0, 2], 3.0), r"num_classes must be a positive int or None"),
+        (lambda: to_categorical([0, 2], "3"), r"got '3'"),
+        (lambda: to_categorical([0, 1], True), r"got True"),
+    ],
+)
+def test_wrong_types_are_reported(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_numpy_numbers_are_accepted():
+    X, y = np.zeros((10, 2)), np.arange(10)
+    assert len(train_test_split(X, y, test_size=np.float32(0.2))[1]) == 2
+    assert len(train_test_split(X, y, test_size=np.int64(3), seed=np.int64(1))[1]) == 3
+    np.testing.assert_array_equal(moons(seed=np.int64(3))[0], moons(seed=3)[0])
+    assert to_categorical([0, 2], np.int64(4)).shape == (2, 4)
 
 
 # ---- train_test_split ----------------------------------------------------------------------
@@ -296,7 +329,9 @@ def test_to_categorical():
     "y, num_classes, message",
     [
         ([0, 3], 3, r"labels must lie in 0..2 for num_classes=3, got values from 0 to 3"),
-        ([-1, 1], None, r"labels must lie in 0..1 for num_classes=2, got values from -1 to 1"),
+        ([-1, 1], None, r"labels must be class indices >= 0, got values from -1 to 1"),
+        ([-2, -1], None, r"labels must be class indices >= 0, got values from -2 to -1"),
+        ([0, 1], 0, r"num_classes must be a positive int, got 0"),
         ([0.5, 1.0], None, r"labels must be whole numbers"),
     ],
 )

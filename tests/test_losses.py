@@ -200,6 +200,8 @@ def test_every_registered_loss_has_a_three_way_case():
 def make_data(loss, rng, n=4, k=3, dtype=np.float64):
     """y_true, y_pred suited to the loss, away from kinks and clipping (n examples, k columns)."""
     logits = getattr(loss, "from_logits", False)
+    if isinstance(loss, CategoricalCrossentropy):
+        k = max(k, 2)  # the categorical losses need K >= 2 classes
     probs = rng.uniform(0.05, 0.95, size=(n, k))  # not normalized: tests the renormalization
     if isinstance(loss, MeanSquaredError):
         y, p = rng.normal(size=(n, k)), rng.normal(size=(n, k))
@@ -265,15 +267,16 @@ def test_loss_and_gradient_match_sympy(name, loss):
 
 @st.composite
 def loss_inputs(draw, dtype=np.float64, extreme=False):
-    """(loss, y_true, y_pred) for any registered loss, batch size 1..5, 1..4 columns."""
+    """(loss, y_true, y_pred) for any registered loss, batch size 1..5, 1..4 columns (2..4
+    for the categorical losses)."""
     name, loss = draw(st.sampled_from(CASES))
     n, k = draw(st.integers(1, 5)), draw(st.integers(1, 4))
     y, p = make_data(loss, np.random.default_rng(draw(st.integers(0, 2**16))), n, k, dtype)
     if extreme:  # probabilities of exactly 0 and 1, logits and regression outputs of +-1000
         logits = getattr(loss, "from_logits", False) or name in ("mse", "mae")
         values = [-1000.0, 1000.0] if logits else [0.0, 1.0]
-        p = np.array(draw(st.lists(st.sampled_from(values), min_size=p.size, max_size=p.size)))
-        p = p.reshape(n, k).astype(dtype)
+        drawn = draw(st.lists(st.sampled_from(values), min_size=p.size, max_size=p.size))
+        p = np.array(drawn).reshape(p.shape).astype(dtype)
         if isinstance(loss, CategoricalCrossentropy) and not logits:
             p[:, 0] = 1.0  # each row needs a positive sum to be renormalized
     return loss, y, p
@@ -402,3 +405,117 @@ def test_sparse_labels_must_be_integers_in_range():
 def test_probabilities_need_a_positive_row_sum():
     with pytest.raises(ValueError, match="positive sum.*from_logits=True"):
         CategoricalCrossentropy()([[1, 0]], [[0.0, 0.0]])
+
+
+P3 = np.full((2, 3), 1 / 3)  # two examples, three classes
+
+
+@pytest.mark.parametrize(
+    "call, error, message",
+    [
+        # binary cross-entropy: labels in [0, 1], and probabilities unless from_logits=True
+        (
+            lambda: BinaryCrossentropy()([-1, 1], [0.3, 0.7]),
+            ValueError,
+            r"BinaryCrossentropy: y_true .*\[0, 1\], got values from -1.0 to 1.0",
+        ),
+        (
+            lambda: BinaryCrossentropy(from_logits=True)([0, 2], [0.3, 0.7]),
+            ValueError,
+            r"y_true .*\[0, 1\], got values from 0.0 to 2.0",
+        ),
+        (
+            lambda: BinaryCrossentropy()([1, 0], [1.5, -0.5]),
+            ValueError,
+            r"y_pred .*\[0, 1\], got values from -0.5 to 1.5; it looks like logits: pass "
+            r"from_logits=True, or end the model with a sigmoid",
+        ),
+        (
+            lambda: BinaryCrossentropy().value_and_gradient([1, 0], [1.5, -0.5]),
+            ValueError,
+            r"from_logits=True",
+        ),
+        (
+            lambda: BinaryCrossentropy().gradient([1, 0], [1.5, -0.5]),
+            ValueError,
+            r"from_logits=True",
+        ),
+        (
+            lambda: BinaryCrossentropy(from_logits="False"),
+            TypeError,
+            r"from_logits must be True or False, got 'False'",
+        ),
+        # the categorical losses: K >= 2 columns, y_true in [0, 1], probabilities >= 0
+        (
+            lambda: CategoricalCrossentropy()([[1], [1]], [[0.3], [0.1]]),
+            ValueError,
+            r"CategoricalCrossentropy: y_pred needs K >= 2 columns, one per class, got shape "
+            r"\(2, 1\); for a single output column use binary_crossentropy with a sigmoid",
+        ),
+        (
+            lambda: CategoricalCrossentropy(from_logits=True).value_and_gradient(
+                [1, 1], [[3], [1]]
+            ),
+            ValueError,
+            r"K >= 2 columns",
+        ),
+        (
+            lambda: SparseCategoricalCrossentropy()([0, 0], [[0.3], [0.1]]),
+            ValueError,
+            r"SparseCategoricalCrossentropy: y_pred needs K >= 2 columns.*binary_crossentropy",
+        ),
+        (
+            lambda: CategoricalCrossentropy()([[-1, 2]], [[0.3, 0.7]]),
+            ValueError,
+            r"y_true .*\[0, 1\], got values from -1.0 to 2.0",
+        ),
+        (
+            lambda: CategoricalCrossentropy()([[0, 1]], [[2.0, -1.0]]),
+            ValueError,
+            r"y_pred must be probabilities >= 0, got values from -1.0 to 2.0; it looks like "
+            r"logits: pass from_logits=True",
+        ),
+        (
+            lambda: SparseCategoricalCrossentropy()(["cat", "dog"], P3),
+            ValueError,
+            r"labels must be integer class indices, got dtype <U3",
+        ),
+        (
+            lambda: SparseCategoricalCrossentropy()([True, False], P3),
+            ValueError,
+            r"integer class indices, got dtype bool",
+        ),
+        (
+            lambda: SparseCategoricalCrossentropy()([1, 0], [0.3, 0.7]),
+            ValueError,
+            r"y_pred must be scores \[N, K\] with a class axis .*got both of shape \(2,\)",
+        ),
+        # any loss: numbers only; KL divergence compares probabilities
+        (
+            lambda: MeanSquaredError()(["a"], [1.0]),
+            TypeError,
+            r"MeanSquaredError: y_true must be numbers, got dtype <U1",
+        ),
+        (
+            lambda: MeanAbsoluteError()([1.0], ["a"]),
+            TypeError,
+            r"MeanAbsoluteError: y_pred must be numbers, got dtype <U1",
+        ),
+        (
+            lambda: KLDivergence()([[0.5, 0.5]], [[2.0, -1.0]]),
+            ValueError,
+            r"KLDivergence: y_pred .*\[0, 1\], got values from -1.0 to 2.0",
+        ),
+    ],
+)
+def test_bad_inputs_are_reported(call, error, message):
+    with pytest.raises(error, match=message):
+        call()
+
+
+def test_soft_labels_and_logits_are_still_accepted():
+    # soft labels in [0, 1] and logits of any sign, with from_logits=True
+    assert np.isfinite(BinaryCrossentropy()([0.2, 1.0], [0.3, 0.7]))
+    assert np.isfinite(BinaryCrossentropy(from_logits=True)([0.2, 1.0], [-3.0, 4.0]))
+    assert np.isfinite(CategoricalCrossentropy(from_logits=True)([[0.5, 0.5]], [[-3.0, 4.0]]))
+    assert np.isfinite(SparseCategoricalCrossentropy()(1, [0.3, 0.7]))  # one example, [K]

@@ -131,11 +131,40 @@ def test_confusion_matrix_num_classes_and_dtype():
         (lambda: confusion_matrix([0, 3], [0, 1], num_classes=3), r"labels must lie in 0..2"),
         (lambda: confusion_matrix([0, -1], [0, 1]), r"labels must lie in"),
         (lambda: to_labels(np.zeros((2, 2, 2))), r"expected labels \[N\] or scores \[N, K\]"),
+        (lambda: accuracy([0, 1], [[np.nan, np.nan], [0, 1]]), r"y_pred: contains NaN"),
+        (lambda: to_labels(np.ones((2, 0))), r"need K >= 1 columns, got shape \(2, 0\)"),
+        (lambda: confusion_matrix([0, 1], [0, 1], num_classes=0), r"positive int, got 0"),
     ],
 )
 def test_errors(call, message):
     with pytest.raises(ValueError, match=message):
         call()
+
+
+@pytest.mark.parametrize(
+    "call, message",
+    [
+        (
+            lambda: accuracy(["a", "b"], ["a", "a"]),
+            r"accuracy: y_true: expected numbers \(class indices.*got dtype <U1",
+        ),
+        (lambda: f1_score([0, 1], ["a", "b"]), r"f1_score: y_pred: expected numbers"),
+        (lambda: get(["accuracy"]), r"expected a metric name \(a str\).*got list \['accuracy'\]"),
+        (
+            lambda: confusion_matrix([0, 1], [0, 1], num_classes=2.5),
+            r"num_classes must be a positive int or None, got 2.5",
+        ),
+        (lambda: confusion_matrix([0, 1], [0, 1], num_classes="3"), r"got '3'"),
+        (lambda: confusion_matrix([0, 1], [0, 1], num_classes=True), r"got True"),
+    ],
+)
+def test_type_errors(call, message):
+    with pytest.raises(TypeError, match=message):
+        call()
+
+
+def test_numpy_integers_are_accepted():
+    assert confusion_matrix([0, 1], [1, 1], num_classes=np.int32(3)).shape == (3, 3)
 
 
 def test_get():

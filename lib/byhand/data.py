@@ -11,6 +11,9 @@ the package) and `load_mnist()` (downloaded once, then read from a cache).
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from byhand.datasets import load_digits, load_mnist
@@ -120,8 +123,8 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
 
     Returns X float64 [N, 2] and y int64 [N] (N = n, K = classes), in random order.
     """
-    n = _check_count("spirals", n, minimum=2 * classes)
     classes = _check_count("spirals", classes, minimum=2, what="classes")
+    n = _check_count("spirals", n, minimum=2 * classes)
     rng = _rng("spirals", noise, seed)
     counts = np.full(classes, n // classes)  # [K] points per arm
     counts[: n % classes] += 1
@@ -146,14 +149,21 @@ def blobs(n=300, centers=3, std=1.0, seed=0):
     """
     n = _check_count("blobs", n, minimum=1)
     rng = _rng("blobs", std, seed)
-    if np.ndim(centers) == 0:
+    if np.isscalar(centers):
         k = _check_count("blobs", centers, minimum=1, what="centers")
         centers = rng.uniform(-10.0, 10.0, size=(k, 2))
-    centers = np.asarray(centers, dtype=np.float64)
-    if centers.ndim != 2 or len(centers) == 0:
+    try:
+        centers = np.asarray(centers, dtype=np.float64)
+    except (TypeError, ValueError):  # ragged rows, or entries that are not numbers
+        raise ValueError(
+            f"blobs: centers must be an int or an array of numbers of shape [K, D], got {centers!r}"
+        ) from None
+    if centers.ndim != 2 or 0 in centers.shape:
         raise ValueError(
             f"blobs: centers must be an int or an array of shape [K, D], got {centers.shape}"
         )
+    if not np.isfinite(centers).all():
+        raise ValueError("blobs: centers contain NaN or infinity")
     y = np.arange(n) % len(centers)
     X = centers[y] + std * rng.standard_normal((n, centers.shape[1]))
     return _shuffled(X, y, rng)
@@ -206,9 +216,10 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=None):
             f"got shapes {X.shape} and {y.shape}"
         )
     n = len(X)
-    if isinstance(test_size, (int, np.integer)) and not isinstance(test_size, bool):
+    is_number = isinstance(test_size, numbers.Real) and not isinstance(test_size, bool)
+    if is_number and isinstance(test_size, numbers.Integral):
         n_test = int(test_size)
-    elif isinstance(test_size, float) and 0.0 < test_size < 1.0:
+    elif is_number and 0.0 < test_size < 1.0:
         n_test = int(np.ceil(test_size * n))
     else:
         raise ValueError(
@@ -220,7 +231,7 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=None):
             f"train_test_split: test_size={test_size!r} leaves {n_test} of N = {n} "
             f"examples for the test set; both sets need at least one"
         )
-    rng = np.random.default_rng(seed)
+    rng = _generator("train_test_split", seed)
     if stratify is None:
         order = rng.permutation(n)
         test_idx, train_idx = order[:n_test], order[n_test:]
@@ -262,14 +273,33 @@ def to_categorical(y, num_classes=None):
     Example: to_categorical([0, 2]) = [[1, 0, 0], [0, 0, 1]].
     """
     y = np.asarray(y)
+    if y.dtype.kind not in "biuf":  # bool, int, unsigned, float
+        raise TypeError(
+            f"to_categorical: labels must be integer class indices, got dtype {y.dtype}"
+        )
+    if num_classes is not None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+            raise TypeError(
+                f"to_categorical: num_classes must be a positive int or None, got {num_classes!r}"
+            )
+        if num_classes < 1:
+            raise ValueError(
+                f"to_categorical: num_classes must be a positive int, got {num_classes}"
+            )
+        num_classes = int(num_classes)
     if y.size and not np.all(np.isfinite(y) & (y == np.round(y))):
         raise ValueError(f"to_categorical: labels must be whole numbers, got {y.ravel()[:5]}...")
     if y.ndim > 1 and y.shape[-1] == 1:
         y = y[..., 0]
     labels = y.astype(np.int64)
+    if labels.size and labels.min() < 0:
+        raise ValueError(
+            f"to_categorical: labels must be class indices >= 0, got values from "
+            f"{labels.min()} to {labels.max()}"
+        )
     if num_classes is None:
         num_classes = int(labels.max()) + 1 if labels.size else 0
-    if labels.size and (labels.min() < 0 or labels.max() >= num_classes):
+    if labels.size and labels.max() >= num_classes:
         raise ValueError(
             f"to_categorical: labels must lie in 0..{num_classes - 1} for "
             f"num_classes={num_classes}, got values from {labels.min()} to {labels.max()}"
@@ -279,16 +309,29 @@ def to_categorical(y, num_classes=None):
 
 def _check_count(fn, value, minimum, what="n"):
     """value as an int, or a clear error if it is not a whole number >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < minimum:
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
         raise ValueError(f"{fn}: {what} must be an integer >= {minimum}, got {value!r}")
     return int(value)
 
 
 def _rng(fn, spread, seed):
     """Check a noise/std argument (a number >= 0) and return the seeded Generator."""
-    if not np.isscalar(spread) or not np.isfinite(spread) or spread < 0:
+    if isinstance(spread, bool) or not isinstance(spread, numbers.Real):
+        raise TypeError(f"{fn}: the noise/std must be a number >= 0, got {spread!r}")
+    if not math.isfinite(spread) or spread < 0:
         raise ValueError(f"{fn}: the noise/std must be a number >= 0, got {spread!r}")
-    return np.random.default_rng(seed)
+    return _generator(fn, seed)
+
+
+def _generator(fn, seed):
+    """The Generator for `seed`: None (fresh entropy), an int >= 0, or a Generator as is."""
+    if seed is None or isinstance(seed, np.random.Generator):
+        return np.random.default_rng(seed)
+    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+        raise TypeError(f"{fn}: seed must be None, an int >= 0 or a numpy Generator, got {seed!r}")
+    if seed < 0:
+        raise ValueError(f"{fn}: seed must be an int >= 0, got {seed}")
+    return np.random.default_rng(int(seed))
 
 
 def _shuffled(X, y, rng):

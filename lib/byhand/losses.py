@@ -65,9 +65,16 @@ class Loss:
             return f"{type(self).__name__}(from_logits={self.from_logits})"
         return f"{type(self).__name__}()"
 
+    def _numbers(self, a, what):
+        """a as an array of numbers (kinds "b", "i", "u", "f": bool, int, unsigned, float)."""
+        a = np.asarray(a)
+        if a.dtype.kind not in "biuf":
+            raise TypeError(f"{type(self).__name__}: {what} must be numbers, got dtype {a.dtype}")
+        return a
+
     def _check_pred(self, y_pred):
         """y_pred as a float array (float32 stays float32), at least 1-d, finite."""
-        y_pred = np.asarray(y_pred)
+        y_pred = self._numbers(y_pred, "y_pred")
         if y_pred.dtype.kind != "f":  # kind "f": any float dtype
             y_pred = y_pred.astype(np.float64)
         if y_pred.ndim == 0:
@@ -79,7 +86,7 @@ class Loss:
     def _check(self, y_true, y_pred):
         """Both as float arrays of y_pred's shape and dtype, with clear errors if they aren't."""
         y_pred = self._check_pred(y_pred)
-        y_true = np.asarray(y_true, dtype=y_pred.dtype)
+        y_true = self._numbers(y_true, "y_true").astype(y_pred.dtype, copy=False)
         if y_true.shape != y_pred.shape:
             if y_true.size == y_pred.size and (
                 y_true.shape + (1,) == y_pred.shape or y_true.shape == y_pred.shape + (1,)
@@ -104,6 +111,24 @@ def _mean(a):
 def _examples(p):
     """N, the number of examples: every axis but the last (the class axis) counts."""
     return p.size // p.shape[-1]
+
+
+def _from_logits(loss, from_logits):
+    """from_logits as a bool; a string such as "False" would otherwise count as True."""
+    if not isinstance(from_logits, (bool, np.bool_)):
+        raise TypeError(
+            f"{type(loss).__name__}: from_logits must be True or False, got {from_logits!r}"
+        )
+    return bool(from_logits)
+
+
+def _check_unit_range(loss, what, a, advice=""):
+    """A clear error unless every entry of a lies in [0, 1]: a min and a max, no temporaries."""
+    if a.size and (a.min() < 0 or a.max() > 1):
+        raise ValueError(
+            f"{type(loss).__name__}: {what} must lie in [0, 1], got values from {a.min()} "
+            f"to {a.max()}{advice}"
+        )
 
 
 def _clip(p):
@@ -144,6 +169,9 @@ class BinaryCrossentropy(Loss):
 
         dL/dp = (p - y) / (p * (1 - p)) / (N * M)          (p clipped as in Keras)
 
+    y_true must lie in [0, 1], and so must y_pred unless from_logits=True (a clear error
+    instead of logits clipped to 0 or 1, where the gradient is 0).
+
     from_logits=True: y_pred are logits z and p = sigmoid(z). Then, stably,
         -(y log p + (1 - y) log(1 - p)) = max(z, 0) - z * y + log(1 + exp(-|z|))
         dL/dz = (sigmoid(z) - y) / (N * M)
@@ -152,7 +180,19 @@ class BinaryCrossentropy(Loss):
     name = "binary_crossentropy"
 
     def __init__(self, from_logits=False):
-        self.from_logits = bool(from_logits)
+        self.from_logits = _from_logits(self, from_logits)
+
+    def _check(self, y_true, y_pred):
+        y, p = super()._check(y_true, y_pred)
+        _check_unit_range(self, "y_true (labels 0 and 1, or soft labels)", y)
+        if not self.from_logits:  # logits here would be clipped to 0 or 1 and stop learning
+            _check_unit_range(
+                self,
+                "y_pred (probabilities)",
+                p,
+                "; it looks like logits: pass from_logits=True, or end the model with a sigmoid",
+            )
+        return y, p
 
     def _value(self, y, p):
         if self.from_logits:
@@ -177,6 +217,8 @@ class CategoricalCrossentropy(Loss):
         dL/dy_pred_j = (sum_k y_k * m_k - y_j * m_j / q_j) / S / N
 
     For a softmax output (S = 1, nothing clipped, one-hot y) this is (1 - y / q) / N.
+    y_pred needs K >= 2 columns (one column would give a loss of 0 whatever the data),
+    y_true must lie in [0, 1], and y_pred must be >= 0 unless from_logits=True.
 
     from_logits=True: y_pred are logits z, log p = log_softmax(z) by log-sum-exp, and
         dL/dz = (softmax(z) * sum_k y_k - y) / N  =  (softmax(z) - y) / N   for one-hot y.
@@ -185,7 +227,35 @@ class CategoricalCrossentropy(Loss):
     name = "categorical_crossentropy"
 
     def __init__(self, from_logits=False):
-        self.from_logits = bool(from_logits)
+        self.from_logits = _from_logits(self, from_logits)
+
+    def _check(self, y_true, y_pred):
+        y, p = super()._check(y_true, y_pred)
+        self._check_scores(p)
+        _check_unit_range(self, "y_true (one-hot rows or probabilities)", y)
+        return y, p
+
+    def _check_scores(self, p):
+        """K >= 2 classes; without from_logits, rows of probabilities (>= 0, positive sum)."""
+        if p.shape[-1] < 2:  # one column: softmax gives 1 and the loss is 0 whatever the data
+            raise ValueError(
+                f"{type(self).__name__}: y_pred needs K >= 2 columns, one per class, got shape "
+                f"{p.shape}; for a single output column use binary_crossentropy with a sigmoid "
+                "output"
+            )
+        if self.from_logits:
+            return
+        if p.min() < 0:
+            raise ValueError(
+                f"{type(self).__name__}: y_pred must be probabilities >= 0, got values from "
+                f"{p.min()} to {p.max()}; it looks like logits: pass from_logits=True, or end "
+                "the model with a softmax"
+            )
+        if (p.sum(axis=-1) <= 0).any():
+            raise ValueError(
+                f"{type(self).__name__}: every row of y_pred must have a positive sum "
+                "(probabilities); pass from_logits=True for logits"
+            )
 
     def _value(self, y, p):
         log_p = _log_softmax(p) if self.from_logits else np.log(self._probabilities(p)[0])
@@ -212,11 +282,6 @@ class CategoricalCrossentropy(Loss):
 
     def _probabilities(self, p):
         """Rows renormalized to sum 1, then clipped (Keras); returns them and the clip mask."""
-        if (p.sum(axis=-1) <= 0).any():
-            raise ValueError(
-                f"{type(self).__name__}: every row of y_pred must have a positive sum "
-                "(probabilities); pass from_logits=True for logits"
-            )
         return _clip(p / p.sum(axis=-1, keepdims=True))
 
 
@@ -232,6 +297,11 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
     def _check(self, y_true, y_pred):
         y_pred = self._check_pred(y_pred)
         labels = np.asarray(y_true)
+        if y_pred.ndim == 1 and labels.shape == y_pred.shape:
+            raise ValueError(
+                f"{type(self).__name__}: y_pred must be scores [N, K] with a class axis (one "
+                f"column per class) for labels y_true [N], got both of shape {y_pred.shape}"
+            )
         if labels.shape == y_pred.shape[:-1] + (1,):
             labels = labels.reshape(y_pred.shape[:-1])  # [N, 1] labels, as Keras allows
         if labels.shape != y_pred.shape[:-1]:
@@ -239,8 +309,16 @@ class SparseCategoricalCrossentropy(CategoricalCrossentropy):
                 f"{type(self).__name__}: y_true has shape {labels.shape} but y_pred has shape "
                 f"{y_pred.shape}; expected integer labels of shape {y_pred.shape[:-1]}"
             )
-        if not np.issubdtype(labels.dtype, np.number) or np.isnan(labels).any():
-            raise ValueError(f"{type(self).__name__}: labels must be integer class indices")
+        self._check_scores(y_pred)
+        if labels.dtype.kind not in "iuf":  # int, unsigned or float; not bool, str or object
+            raise ValueError(
+                f"{type(self).__name__}: labels must be integer class indices, got dtype "
+                f"{labels.dtype}"
+            )
+        if np.isnan(labels).any():
+            raise ValueError(
+                f"{type(self).__name__}: labels must be integer class indices, got NaN"
+            )
         if (labels != np.round(labels)).any():
             raise ValueError(
                 f"{type(self).__name__}: labels must be integer class indices, got "
@@ -264,6 +342,12 @@ class KLDivergence(Loss):
     """
 
     name = "kl_divergence"
+
+    def _check(self, y_true, y_pred):
+        y, p = super()._check(y_true, y_pred)
+        _check_unit_range(self, "y_true (probabilities)", y)
+        _check_unit_range(self, "y_pred (probabilities)", p, "; end the model with a softmax")
+        return y, p
 
     def _value(self, y, p):
         y, p = np.clip(y, EPSILON, 1), np.clip(p, EPSILON, 1)

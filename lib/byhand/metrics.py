@@ -21,6 +21,8 @@ positive example, or P = R = 0) is 0.0, without a warning.
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 AVERAGES = ("binary", "macro", None)
@@ -29,16 +31,23 @@ AVERAGES = ("binary", "macro", None)
 def to_labels(y, name="y"):
     """Class labels [N] (int64) from labels, one-hot rows or probabilities (see above)."""
     y = np.asarray(y)
+    if y.dtype.kind not in "biuf":  # bool, int, unsigned, float
+        raise TypeError(
+            f"{name}: expected numbers (class indices, one-hot rows or probabilities), "
+            f"got dtype {y.dtype}"
+        )
     if y.ndim == 2 and y.shape[1] == 1:
         y = y[:, 0]
+    if y.ndim not in (1, 2):
+        raise ValueError(f"{name}: expected labels [N] or scores [N, K], got shape {y.shape}")
+    if y.ndim == 2 and y.shape[1] == 0:
+        raise ValueError(f"{name}: scores [N, K] need K >= 1 columns, got shape {y.shape}")
+    if y.dtype.kind == "f" and not np.all(np.isfinite(y)):
+        raise ValueError(f"{name}: contains NaN or infinity")
     if y.ndim == 2:
         return np.argmax(y, axis=1)
-    if y.ndim != 1:
-        raise ValueError(f"{name}: expected labels [N] or scores [N, K], got shape {y.shape}")
-    if y.dtype == bool or np.issubdtype(y.dtype, np.integer):
+    if y.dtype.kind != "f":
         return y.astype(np.int64)
-    if not np.all(np.isfinite(y)):
-        raise ValueError(f"{name}: contains NaN or infinity")
     if np.all(y == np.round(y)):
         return y.astype(np.int64)
     if y.min() < 0 or y.max() > 1:
@@ -69,6 +78,15 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     predicted as class j. Rows are true classes, columns predicted ones (scikit-learn's
     layout), so the diagonal holds the correct predictions and cm.sum() = N.
     """
+    if num_classes is not None:
+        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+            raise TypeError(
+                f"confusion_matrix: num_classes must be a positive int or None, got {num_classes!r}"
+            )
+        if num_classes < 1:
+            raise ValueError(
+                f"confusion_matrix: num_classes must be a positive int, got {num_classes}"
+            )
     t, p = _label_pair("confusion_matrix", y_true, y_pred)
     k = int(max(t.max(), p.max())) + 1 if num_classes is None else int(num_classes)
     if t.min() < 0 or p.min() < 0 or max(t.max(), p.max()) >= k:
@@ -127,7 +145,12 @@ def get(identifier):
     """The metric function named `identifier` (any letter case), or a callable as is."""
     if callable(identifier):
         return identifier
-    key = identifier.lower() if isinstance(identifier, str) else identifier
+    if not isinstance(identifier, str):
+        raise TypeError(
+            f"metrics.get: expected a metric name (a str) or a function, got "
+            f"{type(identifier).__name__} {identifier!r}"
+        )
+    key = identifier.lower()
     if key not in METRICS:
         raise ValueError(
             f"metrics.get: unknown metric {identifier!r}; expected one of {', '.join(METRICS)}"
