@@ -238,3 +238,30 @@ def test_softmax_of_a_scalar_is_an_error():
 def test_integers_become_float64():
     assert Sigmoid()(np.array([0, 1])).dtype == np.float64
     assert ReLU()([1, -2]).dtype == np.float64
+
+
+@pytest.mark.parametrize("make", [LeakyReLU, ELU])
+@pytest.mark.parametrize("alpha", ["a", None, True, np.nan])
+def test_alpha_must_be_a_number(make, alpha):
+    with pytest.raises(ValueError, match=f"{make.__name__}: alpha must be a finite number, got"):
+        make(alpha)
+
+
+def test_numpy_alpha_is_a_number():
+    assert LeakyReLU(np.float32(0.25)).alpha == 0.25 and ELU(np.int64(2)).alpha == 2.0
+
+
+@pytest.mark.parametrize("name", NAMES)
+def test_backward_takes_lists(name):
+    act = activations.get(name)
+    z = [[1.0, -2.0, 0.5]]
+    dz = act.backward(z, act(z), [[1, 1, 1]])
+    expected = act.backward(np.array(z), act(np.array(z)), np.ones((1, 3)))
+    assert isinstance(dz, np.ndarray) and dz.dtype == np.float64
+    np.testing.assert_array_equal(dz, expected)
+
+
+def test_softmax_of_no_classes_is_an_error():
+    with pytest.raises(ValueError, match=r"Softmax: expected at least 1 class .* shape \(4, 0\)"):
+        Softmax()(np.zeros((4, 0)))
+    assert Softmax()(np.zeros((0, 3))).shape == (0, 3)  # no rows is fine

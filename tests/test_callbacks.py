@@ -16,6 +16,7 @@ from byhand.callbacks import (
     ReduceLROnPlateau,
     TerminateOnNaN,
 )
+from byhand.schedules import ExponentialDecay
 
 
 class FakeOptimizer:
@@ -150,6 +151,15 @@ def test_checkpoint_save_best_only_keeps_improvements():
     assert model.saved == ["best-1.npz", "best-3.npz"]
 
 
+def test_checkpoint_names_a_missing_format_field():
+    checkpoint = ModelCheckpoint("ck{val_loss:.2f}.npz")
+    message = (
+        r"no value for 'val_loss' in the filepath 'ck\{val_loss:.2f\}.npz'; .* \['epoch', 'loss'\]"
+    )
+    with pytest.raises(ValueError, match=message):
+        run(checkpoint, [0.5], key="loss")
+
+
 def test_checkpoint_weights_only():
     with pytest.raises(ValueError, match="weights only"):
         ModelCheckpoint("x.npz", save_weights_only=False)
@@ -173,6 +183,70 @@ def test_learning_rate_scheduler_rejects_bad_rates():
     scheduler.set_model(FakeModel())
     with pytest.raises(ValueError, match="returned -1.0 for epoch 0"):
         scheduler.on_epoch_begin(0)
+
+
+def test_learning_rate_scheduler_takes_a_function_of_the_epoch_alone():
+    # Keras 3 falls back to schedule(epoch) for the Keras 2 form; a byhand schedule works too.
+    for schedule, expected in [
+        (lambda epoch: 0.1 / (epoch + 1), [0.1, 0.05, 0.1 / 3]),
+        (ExponentialDecay(0.2, decay_steps=1, decay_rate=0.5), [0.2, 0.1, 0.05]),
+    ]:
+        scheduler = LearningRateScheduler(schedule)
+        model = FakeModel()
+        scheduler.set_model(model)
+        rates = []
+        for epoch in range(3):
+            scheduler.on_epoch_begin(epoch)
+            rates.append(model.optimizer.learning_rate)
+        assert rates == pytest.approx(expected)
+
+
+def test_learning_rate_scheduler_keeps_a_type_error_of_the_schedule_visible():
+    scheduler = LearningRateScheduler(lambda epoch, lr: lr * "2")
+    scheduler.set_model(FakeModel())
+    with pytest.raises(TypeError, match="can't multiply sequence"):
+        scheduler.on_epoch_begin(0)
+
+
+@pytest.mark.parametrize("returned", [None, "0.1", math.nan])
+def test_learning_rate_scheduler_names_the_epoch_and_the_bad_value(returned):
+    scheduler = LearningRateScheduler(lambda epoch: returned)
+    scheduler.set_model(FakeModel())
+    with pytest.raises(ValueError, match=f"returned {returned!r} for epoch 0; expected a finite"):
+        scheduler.on_epoch_begin(0)
+
+
+@pytest.mark.parametrize("callback", [LearningRateScheduler(lambda e, lr: lr), ReduceLROnPlateau()])
+def test_rate_changing_callbacks_need_a_number_learning_rate(callback):
+    model = FakeModel()
+    model.optimizer.learning_rate = ExponentialDecay(0.1, 10, 0.9)
+    callback.set_model(model)
+    callback.on_train_begin()
+    with pytest.raises(TypeError, match=r"learning_rate is a schedule, ExponentialDecay\(.*"):
+        callback.on_epoch_begin(0)
+        callback.on_epoch_end(0, {"val_loss": 1.0})
+
+
+@pytest.mark.parametrize(
+    "make, error, message",
+    [
+        (lambda: EarlyStopping(monitor=None), TypeError, "monitor must be a name .* got None"),
+        (lambda: EarlyStopping(min_delta="0.1"), ValueError, "min_delta must be .* got '0.1'"),
+        (lambda: EarlyStopping(patience="2"), ValueError, "patience must be an int >= 0"),
+        (lambda: EarlyStopping(patience=-1), ValueError, "patience must be an int >= 0, got -1"),
+        (lambda: EarlyStopping(baseline="1"), ValueError, "baseline must be a finite number"),
+        (lambda: ReduceLROnPlateau(factor="0.5"), ValueError, r"factor .* \(0, 1\), got '0.5'"),
+        (lambda: ReduceLROnPlateau(cooldown=None), ValueError, "cooldown must be an int >= 0"),
+        (lambda: ReduceLROnPlateau(min_lr=-1), ValueError, "min_lr must be a finite number >= 0"),
+        (lambda: ModelCheckpoint(None), TypeError, "file path must be a str .* got None"),
+        (lambda: CSVLogger(None), TypeError, "file path must be a str .* got None"),
+        (lambda: CSVLogger("x.csv", separator=";;"), ValueError, "separator must be one char"),
+        (lambda: LearningRateScheduler(0.1), TypeError, "schedule must be a function"),
+    ],
+)
+def test_bad_arguments_are_refused_at_construction(make, error, message):
+    with pytest.raises(error, match=message):
+        make()
 
 
 def test_reduce_lr_on_plateau_with_cooldown_and_floor():
@@ -226,3 +300,18 @@ def test_csv_logger_writes_one_row_per_epoch(tmp_path):
     appender.on_epoch_end(0, {"loss": 0.5, "val_loss": 0.9})
     appender.on_train_end()
     assert len(list(csv.DictReader(path.open()))) == 3  # no second header
+    other_columns = CSVLogger(path, append=True)
+    other_columns.on_train_begin()
+    with pytest.raises(ValueError, match=r"has the columns \['epoch', 'loss', 'val_loss'\], but"):
+        other_columns.on_epoch_end(0, {"loss": 0.5, "accuracy": 0.9})
+    assert len(list(csv.DictReader(path.open()))) == 3  # nothing written
+
+
+def test_csv_logger_with_another_separator(tmp_path):
+    path = tmp_path / "log.csv"
+    for append in (False, True):
+        logger = CSVLogger(path, separator=";", append=append)
+        logger.on_train_begin()
+        logger.on_epoch_end(0, {"loss": 1.5})
+        logger.on_train_end()
+    assert path.read_text().splitlines() == ["epoch;loss", "0;1.5", "0;1.5"]

@@ -146,3 +146,45 @@ def test_get_and_errors():
     with pytest.raises(ValueError, match="unknown mode"):
         VarianceScaling(mode="fan_max")
     assert repr(GlorotUniform()) == "GlorotUniform()" and "mode='fan_in'" in repr(VarianceScaling())
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (
+            lambda: RandomNormal(stddev=-1),
+            "RandomNormal: stddev must be a finite number >= 0, got -1",
+        ),
+        (lambda: RandomNormal(mean=None), "RandomNormal: mean must be a finite number, got None"),
+        (
+            lambda: RandomUniform(1, -1),
+            "RandomUniform: need minval <= maxval, got minval=1, maxval=-1",
+        ),
+        (lambda: RandomUniform("0", 1), "RandomUniform: minval must be a finite number, got '0'"),
+        (lambda: VarianceScaling(scale=-1), "VarianceScaling: scale must be a number > 0, got -1"),
+        (lambda: VarianceScaling(scale=0), "VarianceScaling: scale must be a number > 0, got 0"),
+        (lambda: compute_fans(5), r"compute_fans: shape must be a tuple .* got 5"),
+        (lambda: compute_fans((2, "3")), r"compute_fans: shape must be a tuple .* got \(2, '3'\)"),
+        (lambda: Zeros()(2.5), "Zeros: shape must be non-negative ints, got 2.5"),
+        (lambda: Ones()((True, 2)), r"Ones: shape must be non-negative ints, got \(True, 2\)"),
+    ],
+)
+def test_bad_arguments_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+@pytest.mark.parametrize("name", sorted(initializers.INITIALIZERS))
+@pytest.mark.parametrize("dtype", [int, np.int32, bool, np.complex128])
+def test_a_float_dtype_is_required(name, dtype):
+    # int weights would be all zeros (or truncated) without a word
+    with pytest.raises(ValueError, match="dtype must be a float type such as 'float32', got"):
+        initializers.get(name)((3, 2), np.random.default_rng(0), dtype=dtype)
+
+
+def test_numpy_scalars_are_numbers():
+    w = RandomUniform(np.float32(-0.5), np.float64(0.5))((100,), np.random.default_rng(0))
+    assert -0.5 <= w.min() and w.max() < 0.5
+    assert RandomNormal(np.float32(0), np.float32(0))((3,), np.random.default_rng(0)).sum() == 0
+    assert VarianceScaling(scale=np.float32(2)).variance((8, 1)) == 0.25
+    assert compute_fans((np.int64(4), 3)) == (4, 3)

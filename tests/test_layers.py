@@ -414,3 +414,40 @@ def test_set_weights_refuses_nan_and_an_unbuilt_layer():
         layer.set_weights([np.zeros((3, 2)), np.array([0.0, np.nan])])
     with pytest.raises(RuntimeError, match="not built yet.*before set_weights"):
         Dense(2).set_weights([])
+
+
+def test_dropout_rate_may_be_a_numpy_scalar():
+    assert Dropout(np.float32(0.5)).rate == 0.5
+
+
+def test_dropout_of_integer_inputs_scales_in_floats():
+    layer = Dropout(0.3)
+    layer.build((4,), np.random.default_rng(0))
+    y = layer.forward(np.ones((1000, 4), int), training=True)
+    assert y.dtype.kind == "f" and y.mean() == pytest.approx(1, abs=0.05)  # not 0.70
+    assert np.unique(y).tolist() == pytest.approx([0, 1 / 0.7])
+
+
+@pytest.mark.parametrize("momentum", ["0.9", None, 1.5, True])
+def test_batch_normalization_momentum_must_be_in_zero_one(momentum):
+    with pytest.raises(
+        ValueError, match=rf"momentum must be a number in \[0, 1\], got {momentum!r}"
+    ):
+        BatchNormalization(momentum=momentum)
+
+
+def test_batch_normalization_epsilon_must_be_positive():
+    with pytest.raises(ValueError, match="epsilon must be a number > 0, got 0"):
+        BatchNormalization(epsilon=0)
+    assert BatchNormalization(momentum=np.float32(0.5), epsilon=np.float32(0.5)).momentum == 0.5
+
+
+def test_batch_normalization_refuses_an_empty_training_batch():
+    layer = BatchNormalization()
+    layer.build((3,), np.random.default_rng(0))
+    with pytest.raises(
+        ValueError, match=r"a training batch needs at least 1 row, got shape \(0, 3\)"
+    ):
+        layer.forward(np.zeros((0, 3)), training=True)
+    assert np.all(layer.state["moving_mean"] == 0) and np.all(layer.state["moving_variance"] == 1)
+    assert layer.forward(np.zeros((0, 3))).shape == (0, 3)  # at inference, no rows is fine

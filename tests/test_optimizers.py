@@ -345,8 +345,33 @@ def test_bad_hyperparameters_are_refused():
         Adam(beta_2=1.0)
     with pytest.raises(ValueError, match="at most one of clipnorm"):
         Adam(clipnorm=1.0, clipvalue=0.5)
-    with pytest.raises(ValueError, match="clipnorm must be > 0"):
+    with pytest.raises(ValueError, match="clipnorm must be a number > 0, got 0.0"):
         Adam(clipnorm=0.0)
+
+
+@pytest.mark.parametrize("make", [Adam, Adamax, RMSprop, Adagrad])
+def test_epsilon_must_be_positive(make):
+    # With epsilon = 0, a weight whose gradients are all zero gets 0 / 0 = NaN.
+    with pytest.raises(ValueError, match=f"{make.__name__}: epsilon must be a number > 0, got 0"):
+        make(epsilon=0)
+    assert make().epsilon == 1e-7  # Keras's default
+
+
+def test_numpy_scalars_are_numbers():
+    opt = Adam(learning_rate=np.float32(0.5), beta_1=np.float64(0.9), epsilon=np.float32(1e-7))
+    assert opt.learning_rate == pytest.approx(0.5) and type(opt.learning_rate) is float
+    assert SGD(momentum=np.float32(0.5), clipnorm=np.int64(2)).momentum == 0.5
+    with pytest.raises(ValueError, match="learning_rate .* got True"):
+        SGD(learning_rate=True)
+
+
+@pytest.mark.parametrize("rate", [-1.0, math.nan, math.inf, None, "0.1"])
+def test_a_schedule_must_return_a_rate(rate):
+    opt = Adam(learning_rate=lambda step: rate)
+    W = np.ones(3)
+    with pytest.raises(ValueError, match=r"schedule returned for step 0 must be .* >= 0, got"):
+        opt.step([W], [np.zeros(3)])
+    assert np.all(W == 1) and opt.iterations == 0
 
 
 def test_bad_params_and_grads_are_refused():
@@ -368,6 +393,8 @@ def test_bad_params_and_grads_are_refused():
             SGD().step([w32, w32.copy()], [np.zeros(2), np.array([1e300, 0.0])])
     with pytest.raises(TypeError, match=r"params\[0\] must be a float NumPy array"):
         opt.step([[0.0, 1.0]], [[0.0, 1.0]])
+    with pytest.raises(TypeError, match=r"must be lists .* step\(\[W\], \[dW\]\), got ndarray"):
+        opt.step(W, np.zeros((4, 3)))
     assert opt.iterations == 0 and np.all(W == 0)  # nothing happened
     momentum = SGD(momentum=0.5)
     momentum.step([W, b], [np.ones((4, 3)), np.ones(3)])

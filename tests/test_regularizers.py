@@ -82,3 +82,10 @@ def test_get_and_errors():
     with pytest.raises(ValueError, match="finite"):
         L1()(np.array([1.0, np.nan]))
     assert repr(L1L2(0.1, 0.2)) == "L1L2(l1=0.1, l2=0.2)"
+
+
+def test_numpy_scalars_are_factors():
+    assert L1(np.float32(0.5)).l1 == 0.5 and L1L2(np.int64(1), np.float64(0.5)).l2 == 0.5
+    for bad in ("0.1", None, True, np.inf):
+        with pytest.raises(ValueError, match=r"L1: l1 must be a number >= 0, got"):
+            L1(bad)

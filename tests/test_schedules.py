@@ -2,6 +2,7 @@
 
 import math
 
+import numpy as np
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
@@ -66,11 +67,35 @@ def test_schedules_never_increase(schedule, step, more):
 def test_bad_arguments_are_refused():
     with pytest.raises(ValueError, match="ExponentialDecay: decay_steps must be a number > 0"):
         ExponentialDecay(0.1, 0, 0.9)
-    with pytest.raises(ValueError, match=r"decay_rate must be in \(0, 1\]"):
+    with pytest.raises(ValueError, match=r"decay_rate must be a number in \(0, 1\]"):
         ExponentialDecay(0.1, 10, 1.5)
     with pytest.raises(ValueError, match="initial_learning_rate must be a number > 0, got -1"):
         InverseTimeDecay(-1, 10, 0.5)
     with pytest.raises(ValueError, match=r"StepDecay: drop_rate .* \(0, 1\], got 2"):
         StepDecay(0.1, 2, 10)
-    with pytest.raises(ValueError, match="step must be >= 0, got -1"):
+    with pytest.raises(ValueError, match="step must be a number >= 0, got -1"):
         InverseSqrtDecay(0.1, 10)(-1)
+
+
+@pytest.mark.parametrize(
+    "make, message",
+    [
+        (lambda: InverseTimeDecay(0.1, 10, None), "decay_rate must be a number >= 0, got None"),
+        (lambda: ExponentialDecay(0.1, 10, "a"), r"decay_rate must be a number in .*got 'a'"),
+        (lambda: StepDecay(0.1, "0.5", 10), r"drop_rate .* in \(0, 1\], got '0.5'"),
+        (lambda: StepDecay(math.inf, 0.5, 10), "initial_learning_rate must be .* got inf"),
+        (lambda: InverseTimeDecay(0.1, 10, 0.5)("3"), "step must be a number >= 0, got '3'"),
+        (lambda: ExponentialDecay(0.1, 10, 0.5)(None), "step must be a number >= 0, got None"),
+        (lambda: StepDecay(0.1, 0.5, 10)(math.inf), "step must be a number >= 0, got inf"),
+        (lambda: InverseSqrtDecay(0.1, 10)(math.nan), "step must be a number >= 0, got nan"),
+    ],
+)
+def test_bad_types_and_infinities_are_refused(make, message):
+    with pytest.raises(ValueError, match=message):
+        make()
+
+
+def test_numpy_scalars_are_numbers():
+    schedule = ExponentialDecay(np.float32(0.1), np.int64(10), np.float32(0.5))
+    assert schedule(np.int64(10)) == pytest.approx(0.05)
+    assert StepDecay(0.1, np.float64(0.5), 2)(np.float32(4)) == pytest.approx(0.025)

@@ -15,6 +15,9 @@ and is written to stay finite for large |z|: no overflow, no NaN at z = +-1000.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from byhand.registry import lookup
@@ -24,6 +27,13 @@ def _as_float(z):
     """z as a float array; float32 stays float32, anything else becomes float64."""
     z = np.asarray(z)
     return z if z.dtype.kind == "f" else z.astype(np.float64)  # kind "f": any float dtype
+
+
+def _check_alpha(owner, alpha):
+    """alpha as a float, if it is a finite real number (np.float32 too, not a bool)."""
+    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha):
+        raise ValueError(f"{owner}: alpha must be a finite number, got {alpha!r}")
+    return float(alpha)
 
 
 class Activation:
@@ -89,7 +99,7 @@ class ReLU(Activation):
         return np.maximum(z, 0)
 
     def backward(self, z, a, da):
-        return da * (z > 0)
+        return _as_float(da) * (np.asarray(z) > 0)
 
 
 class LeakyReLU(Activation):
@@ -104,14 +114,15 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha=0.01):
-        self.alpha = float(alpha)
+        self.alpha = _check_alpha("LeakyReLU", alpha)
 
     def __call__(self, z):
         z = _as_float(z)
         return np.where(z > 0, z, self.alpha * z)
 
     def backward(self, z, a, da):
-        return da * np.where(z > 0, 1, self.alpha).astype(da.dtype)
+        da = _as_float(da)
+        return da * np.where(np.asarray(z) > 0, 1, self.alpha).astype(da.dtype)
 
     def __repr__(self):
         return f"LeakyReLU(alpha={self.alpha:g})"
@@ -128,14 +139,15 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        self.alpha = float(alpha)
+        self.alpha = _check_alpha("ELU", alpha)
 
     def __call__(self, z):
         z = _as_float(z)
         return np.where(z >= 0, z, self.alpha * np.expm1(np.minimum(z, 0)))
 
     def backward(self, z, a, da):
-        return da * np.where(z >= 0, 1, a + self.alpha).astype(da.dtype)
+        da = _as_float(da)
+        return da * np.where(np.asarray(z) >= 0, 1, np.asarray(a) + self.alpha).astype(da.dtype)
 
     def __repr__(self):
         return f"ELU(alpha={self.alpha:g})"
@@ -160,6 +172,10 @@ class Softmax(Activation):
             raise ValueError(
                 "Softmax: expected an array with K classes on the last axis, got a scalar"
             )
+        if z.shape[-1] == 0:
+            raise ValueError(
+                f"Softmax: expected at least 1 class on the last axis, got shape {z.shape}"
+            )
         e = np.exp(z - z.max(axis=-1, keepdims=True))
         return e / e.sum(axis=-1, keepdims=True)
 
@@ -179,7 +195,7 @@ class Linear(Activation):
         return _as_float(z)
 
     def backward(self, z, a, da):
-        return da
+        return _as_float(da)
 
 
 ACTIVATIONS = {

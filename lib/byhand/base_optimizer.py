@@ -28,15 +28,24 @@ are kept.
 from __future__ import annotations
 
 import math
+import numbers
 
 import numpy as np
 
 
 def check_range(owner, name, value, low, high=math.inf):
-    """value as a float in [low, high), else a clear ValueError."""
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not low <= value < high:
+    """value (a real number, np.float32 too, not a bool) as a float in [low, high), else a
+    clear ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value < high:
         interval = f">= {low}" if high == math.inf else f"in [{low}, {high})"
         raise ValueError(f"{owner}: {name} must be a number {interval}, got {value!r}")
+    return float(value)
+
+
+def check_positive(owner, name, value):
+    """value (a real number, not a bool) as a float > 0 and finite, else a clear ValueError."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
+        raise ValueError(f"{owner}: {name} must be a number > 0, got {value!r}")
     return float(value)
 
 
@@ -59,8 +68,8 @@ class Optimizer:
         if sum(value is not None for value in clips.values()) > 1:
             raise ValueError(f"{owner}: set at most one of clipnorm, clipvalue and global_clipnorm")
         for key, value in clips.items():
-            if value is not None and not check_range(owner, key, value, 0) > 0:
-                raise ValueError(f"{owner}: {key} must be > 0, got {value!r}")
+            if value is not None:
+                check_positive(owner, key, value)
         self.learning_rate = learning_rate
         self.clipnorm, self.clipvalue, self.global_clipnorm = clipnorm, clipvalue, global_clipnorm
         self.iterations = 0
@@ -78,7 +87,10 @@ class Optimizer:
     def current_learning_rate(self):
         """The rate of the next update: the schedule evaluated at `iterations`."""
         if callable(self.learning_rate):
-            return float(self.learning_rate(self.iterations))
+            # A negative rate would climb the loss and NaN would spread to every weight.
+            rate = self.learning_rate(self.iterations)
+            what = f"the learning rate the schedule returned for step {self.iterations}"
+            return check_range(type(self).__name__, what, rate, 0)
         return self.learning_rate
 
     def clip(self, grads):
@@ -136,6 +148,11 @@ class Optimizer:
     def _checked(self, params, grads):
         """grads as arrays, after checking their number and shapes against params."""
         owner = f"{type(self).__name__}.step"
+        if not isinstance(params, (list, tuple)) or not isinstance(grads, (list, tuple)):
+            raise TypeError(
+                f"{owner}: params and grads must be lists of arrays, e.g. step([W], [dW]), "
+                f"got {type(params).__name__} and {type(grads).__name__}"
+            )
         if len(params) != len(grads):
             raise ValueError(f"{owner}: got {len(params)} params but {len(grads)} grads")
         checked = []

@@ -17,8 +17,49 @@ Names, arguments and defaults follow Keras 3; epochs are counted from 0, as in K
 from __future__ import annotations
 
 import csv
+import inspect
 import math
+import numbers
+import os
 import warnings
+
+
+def _is_number(value):
+    """A real number such as 3, 0.5 or np.float32(0.5); not a bool, a string or None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
+
+
+def _check_count(owner, name, value):
+    """A number of epochs: an int >= 0."""
+    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
+        raise ValueError(f"{owner}: {name} must be an int >= 0, got {value!r}")
+    return int(value)
+
+
+def _check_number(owner, name, value, low=-math.inf):
+    """A finite number >= low."""
+    if not _is_number(value) or not low <= value < math.inf:
+        bound = "" if low == -math.inf else f" >= {low}"
+        raise ValueError(f"{owner}: {name} must be a finite number{bound}, got {value!r}")
+    return value
+
+
+def _check_path(owner, path):
+    """A file path as a str (None would make a file named "None")."""
+    if not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"{owner}: the file path must be a str or a pathlib.Path, got {path!r}")
+    return os.fspath(path)
+
+
+def _number_rate(owner, optimizer):
+    """The optimizer's learning rate, which must be a number for a callback to change it."""
+    rate = optimizer.learning_rate
+    if callable(rate):
+        raise TypeError(
+            f"{owner}: the optimizer's learning_rate is a schedule, {rate!r}, but this callback "
+            f"sets the rate itself and needs a number: use one or the other"
+        )
+    return float(rate)
 
 
 class Callback:
@@ -75,6 +116,9 @@ class _Monitor:
     def __init__(self, owner, monitor, mode, min_delta):
         if mode not in ("auto", "min", "max"):
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
+        if not isinstance(monitor, str):
+            raise TypeError(f"{owner}: monitor must be a name such as 'val_loss', got {monitor!r}")
+        min_delta = _check_number(owner, "min_delta", min_delta)
         if mode == "auto":
             maximize = monitor.endswith(("acc", "accuracy", "auc", "precision", "recall", "f1"))
             mode = "max" if maximize else "min"
@@ -118,6 +162,10 @@ class EarlyStopping(Callback):
     ):
         super().__init__()
         self.watch = _Monitor("EarlyStopping", monitor, mode, min_delta)
+        patience = _check_count("EarlyStopping", "patience", patience)
+        start_from_epoch = _check_count("EarlyStopping", "start_from_epoch", start_from_epoch)
+        if baseline is not None:
+            baseline = _check_number("EarlyStopping", "baseline", baseline)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
 
@@ -177,7 +225,8 @@ class ModelCheckpoint(Callback):
                 "ModelCheckpoint: byhand saves weights only (a .npz file); "
                 "got save_weights_only=False"
             )
-        self.filepath, self.verbose, self.save_best_only = str(filepath), verbose, save_best_only
+        filepath = _check_path("ModelCheckpoint", filepath)
+        self.filepath, self.verbose, self.save_best_only = filepath, verbose, save_best_only
         self.watch = _Monitor("ModelCheckpoint", monitor, mode, 0)
 
     def on_train_begin(self, logs=None):
@@ -190,7 +239,14 @@ class ModelCheckpoint(Callback):
             if value is None or not self.watch.improves(value, self.best):
                 return
             self.best = value
-        path = self.filepath.format(epoch=epoch + 1, **logs)
+        try:
+            path = self.filepath.format(epoch=epoch + 1, **logs)
+        except KeyError as error:  # a {name} that is not in the logs
+            raise ValueError(
+                f"ModelCheckpoint: no value for {error} in the filepath {self.filepath!r}; "
+                f"the names available are {['epoch', *logs]} (pass validation data for "
+                f"'val_' names)"
+            ) from None
         self.model.save_weights(path)
         if self.verbose:
             print(f"Epoch {epoch + 1}: saved weights to {path}")
@@ -200,22 +256,32 @@ class LearningRateScheduler(Callback):
     """Set the optimizer's learning rate at the start of every epoch.
 
     `schedule(epoch, learning_rate) -> new learning_rate`, epoch counted from 0 (Keras 3).
+    A function of the epoch alone, `schedule(epoch)` (the Keras 2 form), works too, and so
+    does a schedule of byhand.schedules, its step being then the epoch.
     """
 
     def __init__(self, schedule, verbose=0):
         super().__init__()
+        if not callable(schedule):
+            raise TypeError(
+                f"LearningRateScheduler: schedule must be a function (epoch, learning_rate) -> "
+                f"learning_rate, got {schedule!r}"
+            )
         self.schedule, self.verbose = schedule, verbose
+        # Keras 3 calls schedule(epoch) when schedule(epoch, learning_rate) raises a TypeError;
+        # reading the signature instead keeps a TypeError from inside the schedule visible.
+        self.takes_rate = _takes_two_arguments(schedule)
 
     def on_epoch_begin(self, epoch, logs=None):
         optimizer = self.model.optimizer
-        if callable(optimizer.learning_rate):
+        rate = _number_rate("LearningRateScheduler", optimizer)
+        rate = self.schedule(epoch, rate) if self.takes_rate else self.schedule(epoch)
+        if not _is_number(rate) or not 0 <= rate < math.inf:
             raise ValueError(
-                "LearningRateScheduler: the optimizer's learning_rate is already a schedule; "
-                "use one or the other"
+                f"LearningRateScheduler: schedule returned {rate!r} for epoch {epoch}; "
+                f"expected a finite number >= 0"
             )
-        rate = float(self.schedule(epoch, float(optimizer.learning_rate)))
-        if not math.isfinite(rate) or rate < 0:
-            raise ValueError(f"LearningRateScheduler: schedule returned {rate} for epoch {epoch}")
+        rate = float(rate)
         optimizer.learning_rate = rate
         if self.verbose:
             print(f"Epoch {epoch + 1}: learning rate {rate:g}")
@@ -223,6 +289,17 @@ class LearningRateScheduler(Callback):
     def on_epoch_end(self, epoch, logs=None):
         if logs is not None:
             logs["learning_rate"] = float(self.model.optimizer.learning_rate)
+
+
+def _takes_two_arguments(function):
+    """Whether function(epoch, learning_rate) is a valid call (False for lambda epoch: ...)."""
+    try:
+        inspect.signature(function).bind(0, 0.1)
+    except TypeError:
+        return False
+    except ValueError:  # no signature to read (some built-ins): assume the Keras 3 form
+        return True
+    return True
 
 
 class ReduceLROnPlateau(Callback):
@@ -240,11 +317,14 @@ class ReduceLROnPlateau(Callback):
         min_lr=0.0,
     ):
         super().__init__()
-        if not 0 < factor < 1:
-            raise ValueError(f"ReduceLROnPlateau: factor must be in (0, 1), got {factor}")
-        self.watch = _Monitor("ReduceLROnPlateau", monitor, mode, min_delta)
+        owner = "ReduceLROnPlateau"
+        if not _is_number(factor) or not 0 < factor < 1:
+            raise ValueError(f"{owner}: factor must be a number in (0, 1), got {factor!r}")
+        self.watch = _Monitor(owner, monitor, mode, min_delta)
+        patience = _check_count(owner, "patience", patience)
         self.factor, self.patience, self.verbose = factor, patience, verbose
-        self.cooldown, self.min_lr = cooldown, min_lr
+        self.cooldown = _check_count(owner, "cooldown", cooldown)
+        self.min_lr = _check_number(owner, "min_lr", min_lr, 0)
 
     def on_train_begin(self, logs=None):
         self.wait = 0
@@ -253,8 +333,9 @@ class ReduceLROnPlateau(Callback):
 
     def on_epoch_end(self, epoch, logs=None):
         optimizer = self.model.optimizer
+        rate = _number_rate("ReduceLROnPlateau", optimizer)
         logs = logs if logs is not None else {}
-        logs["learning_rate"] = float(optimizer.learning_rate)
+        logs["learning_rate"] = rate
         value = self.watch.read(logs)
         if value is None:
             return
@@ -265,8 +346,8 @@ class ReduceLROnPlateau(Callback):
             self.best, self.wait = value, 0
         elif self.cooldown_counter == 0:
             self.wait += 1
-            if self.wait >= self.patience and optimizer.learning_rate > self.min_lr:
-                optimizer.learning_rate = max(optimizer.learning_rate * self.factor, self.min_lr)
+            if self.wait >= self.patience and rate > self.min_lr:
+                optimizer.learning_rate = max(rate * self.factor, self.min_lr)
                 self.cooldown_counter, self.wait = self.cooldown, 0
                 if self.verbose:
                     print(
@@ -285,21 +366,40 @@ class TerminateOnNaN(Callback):
 
 
 class CSVLogger(Callback):
-    """Write one row per epoch (the epoch, then every logged value) to a CSV file."""
+    """Write one row per epoch (the epoch, then every logged value) to a CSV file.
+
+    With append=True the rows go under the header already in the file, which must then
+    name the same columns (Keras writes them under a header that may not match).
+    """
 
     def __init__(self, filename, separator=",", append=False):
         super().__init__()
-        self.filename, self.separator, self.append = str(filename), separator, append
+        if not isinstance(separator, str) or len(separator) != 1:
+            raise ValueError(
+                f"CSVLogger: separator must be one character such as ',' or ';', got {separator!r}"
+            )
+        filename = _check_path("CSVLogger", filename)
+        self.filename, self.separator, self.append = filename, separator, append
 
     def on_train_begin(self, logs=None):
+        self.header = None  # the columns already in the file, when appending to one
+        if self.append and os.path.isfile(self.filename):
+            with open(self.filename, newline="") as old:
+                self.header = next(csv.reader(old, delimiter=self.separator), None)
         self.file = open(self.filename, "a" if self.append else "w", newline="")  # noqa: SIM115
         self.writer = None
 
     def on_epoch_end(self, epoch, logs=None):
         row = {"epoch": epoch, **(logs or {})}
         if self.writer is None:
+            if self.header is not None and self.header != list(row):
+                self.file.close()
+                raise ValueError(
+                    f"CSVLogger: {self.filename} has the columns {self.header}, but this run "
+                    f"logs {list(row)}; append=True needs the same ones (or use a new file)"
+                )
             self.writer = csv.DictWriter(self.file, fieldnames=list(row), delimiter=self.separator)
-            if not self.append or self.file.tell() == 0:
+            if self.header is None:
                 self.writer.writeheader()
         self.writer.writerow(row)
         self.file.flush()

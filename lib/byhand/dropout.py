@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import numbers
+
 import numpy as np
 
 from byhand.base import Layer
@@ -23,7 +25,8 @@ class Dropout(Layer):
 
     def __init__(self, rate, name=None):
         super().__init__(name)
-        if isinstance(rate, bool) or not isinstance(rate, (int, float)) or not 0 <= rate < 1:
+        # numbers.Real: int, float and NumPy scalars such as np.float32(0.5); bool is excluded
+        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
             raise ValueError(f"{self}: rate (the drop probability) must be in [0, 1), got {rate!r}")
         self.rate = float(rate)
 
@@ -39,7 +42,9 @@ class Dropout(Layer):
             self.cache = np.ones_like(x)  # the identity: dx = dy
             return x
         keep = self.rng.random(x.shape) >= self.rate  # m
-        self.cache = (keep / (1 - self.rate)).astype(x.dtype)  # m / (1 - rate)
+        # In floats: cast to an integer x's dtype, 1 / (1 - rate) would become 1.
+        dtype = x.dtype if x.dtype.kind == "f" else self.dtype
+        self.cache = (keep / (1 - self.rate)).astype(dtype)  # m / (1 - rate)
         return x * self.cache
 
     def backward(self, dy, need_dx=True):

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from byhand.base import Layer
@@ -25,8 +28,10 @@ class BatchNormalization(Layer):
 
     def __init__(self, momentum=0.99, epsilon=1e-3, name=None):
         super().__init__(name)
-        if not 0 <= momentum <= 1 or not epsilon > 0:
-            raise ValueError(f"{self}: need 0 <= momentum <= 1 and epsilon > 0")
+        if not _is_number(momentum) or not 0 <= momentum <= 1:
+            raise ValueError(f"{self}: momentum must be a number in [0, 1], got {momentum!r}")
+        if not _is_number(epsilon) or not 0 < epsilon < math.inf:
+            raise ValueError(f"{self}: epsilon must be a number > 0, got {epsilon!r}")
         self.momentum, self.epsilon = float(momentum), float(epsilon)
 
     def build(self, input_shape, rng=None, dtype="float32"):
@@ -45,6 +50,10 @@ class BatchNormalization(Layer):
         """x [N, D] -> y [N, D]."""
         x = self._check_input(x)
         if training:
+            if len(x) == 0:  # the mean of no rows is NaN, and would spoil the moving averages
+                raise ValueError(
+                    f"{self}: a training batch needs at least 1 row, got shape {x.shape}"
+                )
             mu = x.mean(axis=0)  # 1.
             var = ((x - mu) ** 2).mean(axis=0)  # 2.
             for key, batch_value in (("moving_mean", mu), ("moving_variance", var)):
@@ -86,3 +95,8 @@ class BatchNormalization(Layer):
             return gamma / sigma * dy
         n = len(dy)  # 4. to 1., the three paths added
         return gamma / (n * sigma) * (n * dy - self.grads["beta"] - x_hat * self.grads["gamma"])
+
+
+def _is_number(value):
+    """A real number such as 0.9 or np.float32(0.9); not a bool, a string or None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -20,7 +20,7 @@ import math
 
 import numpy as np
 
-from byhand.base_optimizer import Optimizer, check_range
+from byhand.base_optimizer import Optimizer, check_positive, check_range
 from byhand.registry import lookup
 
 __all__ = ["OPTIMIZERS", "SGD", "Adagrad", "Adam", "Adamax", "Optimizer", "RMSprop", "get"]
@@ -80,7 +80,7 @@ class Adagrad(Optimizer):
         self.initial_accumulator_value = check_range(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0
         )
-        self.epsilon = check_range("Adagrad", "epsilon", epsilon, 0)
+        self.epsilon = check_positive("Adagrad", "epsilon", epsilon)  # 0 gives 0 / 0 = NaN
 
     def build(self, w):
         return {"accumulator": np.full_like(w, self.initial_accumulator_value)}
@@ -110,7 +110,7 @@ class RMSprop(Optimizer):
         super().__init__(learning_rate, **clipping)
         self.rho = check_range("RMSprop", "rho", rho, 0, 1)
         self.momentum = check_range("RMSprop", "momentum", momentum, 0, 1)
-        self.epsilon = check_range("RMSprop", "epsilon", epsilon, 0)
+        self.epsilon = check_positive("RMSprop", "epsilon", epsilon)  # 0 gives 0 / 0 = NaN
 
     def build(self, w):
         slots = {"velocity": np.zeros_like(w)}
@@ -155,7 +155,7 @@ class Adam(Optimizer):
         super().__init__(learning_rate, **clipping)
         self.beta_1 = check_range(type(self).__name__, "beta_1", beta_1, 0, 1)
         self.beta_2 = check_range(type(self).__name__, "beta_2", beta_2, 0, 1)
-        self.epsilon = check_range(type(self).__name__, "epsilon", epsilon, 0)
+        self.epsilon = check_positive(type(self).__name__, "epsilon", epsilon)  # 0: 0 / 0 = NaN
 
     def build(self, w):
         self.scratch = np.zeros_like(w)  # working space for `update`, not part of the state

@@ -12,13 +12,17 @@ is a plain sum over the weights, not divided by the batch size or by 2.
 
 from __future__ import annotations
 
+import math
+import numbers
+
 import numpy as np
 
 from byhand.registry import lookup
 
 
 def _check_factor(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value >= 0:
+    # numbers.Real: int, float and NumPy scalars such as np.float32(0.1); bool is excluded
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
         raise ValueError(f"{owner}: {name} must be a number >= 0, got {value!r}")
     return float(value)
 

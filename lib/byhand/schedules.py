@@ -17,17 +17,30 @@ The decays of the course, with k a decay constant:
 from __future__ import annotations
 
 import math
+import numbers
+
+
+def _is_number(value):
+    """A real number such as 3, 0.5 or np.float32(0.5); not a bool, a string or None."""
+    return isinstance(value, numbers.Real) and not isinstance(value, bool)
 
 
 def _check_positive(owner, name, value):
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not value > 0:
+    if not _is_number(value) or not 0 < value < math.inf:
         raise ValueError(f"{owner}: {name} must be a number > 0, got {value!r}")
     return value
 
 
+def _check_rate(owner, name, value):
+    """A decay factor in (0, 1]."""
+    if not _is_number(value) or not 0 < value <= 1:
+        raise ValueError(f"{owner}: {name} must be a number in (0, 1], got {value!r}")
+    return value
+
+
 def _check_step(owner, step):
-    if not step >= 0:  # also catches NaN
-        raise ValueError(f"{owner}: step must be >= 0, got {step!r}")
+    if not _is_number(step) or not 0 <= step < math.inf:  # also catches NaN
+        raise ValueError(f"{owner}: step must be a number >= 0, got {step!r}")
     return step
 
 
@@ -43,8 +56,10 @@ class InverseTimeDecay:
             "InverseTimeDecay", "initial_learning_rate", initial_learning_rate
         )
         self.decay_steps = _check_positive("InverseTimeDecay", "decay_steps", decay_steps)
-        if not decay_rate >= 0:
-            raise ValueError(f"InverseTimeDecay: decay_rate must be >= 0, got {decay_rate!r}")
+        if not _is_number(decay_rate) or not 0 <= decay_rate < math.inf:
+            raise ValueError(
+                f"InverseTimeDecay: decay_rate must be a number >= 0, got {decay_rate!r}"
+            )
         self.decay_rate = decay_rate
         self.staircase = staircase
 
@@ -74,11 +89,7 @@ class ExponentialDecay:
             "ExponentialDecay", "initial_learning_rate", initial_learning_rate
         )
         self.decay_steps = _check_positive("ExponentialDecay", "decay_steps", decay_steps)
-        if not 0 < decay_rate <= 1:
-            raise ValueError(
-                f"ExponentialDecay: decay_rate must be in (0, 1] for a decay, got {decay_rate!r}"
-            )
-        self.decay_rate = decay_rate
+        self.decay_rate = _check_rate("ExponentialDecay", "decay_rate", decay_rate)
         self.staircase = staircase
 
     def __call__(self, step):
@@ -107,12 +118,8 @@ class StepDecay:
         self.initial_learning_rate = _check_positive(
             "StepDecay", "initial_learning_rate", initial_learning_rate
         )
-        if not 0 < drop_rate <= 1:
-            raise ValueError(
-                f"StepDecay: drop_rate (the factor kept at each drop) must be in (0, 1], "
-                f"got {drop_rate!r}"
-            )
-        self.drop_rate = drop_rate
+        name = "drop_rate (the factor kept at each drop)"
+        self.drop_rate = _check_rate("StepDecay", name, drop_rate)
         self.steps_per_drop = _check_positive("StepDecay", "steps_per_drop", steps_per_drop)
 
     def __call__(self, step):
