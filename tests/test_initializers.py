@@ -153,7 +153,7 @@ def test_get_and_errors():
     [
         (
             lambda: RandomNormal(stddev=-1),
-            "RandomNormal: stddev must be a finite number >= 0, got -1",
+            "RandomNormal: stddev must be a number >= 0, got -1",
         ),
         (lambda: RandomNormal(mean=None), "RandomNormal: mean must be a finite number, got None"),
         (

@@ -214,9 +214,9 @@ def test_weight_and_threshold_shapes():
 
 def test_epochs_must_be_positive_integer():
     X, y = logic_gate("and")
-    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 0"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got 0"):
         Perceptron([0.0, 0.0]).fit(X, y, epochs=0)
-    with pytest.raises(ValueError, match="epochs must be an integer >= 1, got 2.5"):
+    with pytest.raises(ValueError, match="epochs must be an int >= 1, got 2.5"):
         Perceptron([0.0, 0.0]).fit(X, y, epochs=2.5)
 
 

@@ -15,11 +15,9 @@ and is written to stay finite for large |z|: no overflow, no NaN at z = +-1000.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
+from byhand.checks import check_number
 from byhand.registry import lookup
 
 
@@ -27,13 +25,6 @@ def _as_float(z):
     """z as a float array; float32 stays float32, anything else becomes float64."""
     z = np.asarray(z)
     return z if z.dtype.kind == "f" else z.astype(np.float64)  # kind "f": any float dtype
-
-
-def _check_alpha(owner, alpha):
-    """alpha as a float, if it is a finite real number (np.float32 too, not a bool)."""
-    if isinstance(alpha, bool) or not isinstance(alpha, numbers.Real) or not math.isfinite(alpha):
-        raise ValueError(f"{owner}: alpha must be a finite number, got {alpha!r}")
-    return float(alpha)
 
 
 class Activation:
@@ -114,7 +105,7 @@ class LeakyReLU(Activation):
     name = "leaky_relu"
 
     def __init__(self, alpha=0.01):
-        self.alpha = _check_alpha("LeakyReLU", alpha)
+        self.alpha = check_number("LeakyReLU", "alpha", alpha)
 
     def __call__(self, z):
         z = _as_float(z)
@@ -139,7 +130,7 @@ class ELU(Activation):
     name = "elu"
 
     def __init__(self, alpha=1.0):
-        self.alpha = _check_alpha("ELU", alpha)
+        self.alpha = check_number("ELU", "alpha", alpha)
 
     def __call__(self, z):
         z = _as_float(z)

@@ -28,25 +28,10 @@ are kept.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
-
-def check_range(owner, name, value, low, high=math.inf):
-    """value (a real number, np.float32 too, not a bool) as a float in [low, high), else a
-    clear ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not low <= value < high:
-        interval = f">= {low}" if high == math.inf else f"in [{low}, {high})"
-        raise ValueError(f"{owner}: {name} must be a number {interval}, got {value!r}")
-    return float(value)
-
-
-def check_positive(owner, name, value):
-    """value (a real number, not a bool) as a float > 0 and finite, else a clear ValueError."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 < value < math.inf:
-        raise ValueError(f"{owner}: {name} must be a number > 0, got {value!r}")
-    return float(value)
+from byhand.checks import check_number, check_positive
 
 
 class Optimizer:
@@ -63,7 +48,7 @@ class Optimizer:
     def __init__(self, learning_rate, clipnorm=None, clipvalue=None, global_clipnorm=None):
         owner = type(self).__name__
         if not callable(learning_rate):
-            learning_rate = check_range(owner, "learning_rate (or a schedule)", learning_rate, 0)
+            learning_rate = check_number(owner, "learning_rate (or a schedule)", learning_rate, 0)
         clips = {"clipnorm": clipnorm, "clipvalue": clipvalue, "global_clipnorm": global_clipnorm}
         if sum(value is not None for value in clips.values()) > 1:
             raise ValueError(f"{owner}: set at most one of clipnorm, clipvalue and global_clipnorm")
@@ -90,7 +75,7 @@ class Optimizer:
             # A negative rate would climb the loss and NaN would spread to every weight.
             rate = self.learning_rate(self.iterations)
             what = f"the learning rate the schedule returned for step {self.iterations}"
-            return check_range(type(self).__name__, what, rate, 0)
+            return check_number(type(self).__name__, what, rate, 0)
         return self.learning_rate
 
     def clip(self, grads):

@@ -19,36 +19,10 @@ from __future__ import annotations
 import csv
 import inspect
 import math
-import numbers
 import os
 import warnings
 
-
-def _is_number(value):
-    """A real number such as 3, 0.5 or np.float32(0.5); not a bool, a string or None."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _check_count(owner, name, value):
-    """A number of epochs: an int >= 0."""
-    if not isinstance(value, numbers.Integral) or isinstance(value, bool) or value < 0:
-        raise ValueError(f"{owner}: {name} must be an int >= 0, got {value!r}")
-    return int(value)
-
-
-def _check_number(owner, name, value, low=-math.inf):
-    """A finite number >= low."""
-    if not _is_number(value) or not low <= value < math.inf:
-        bound = "" if low == -math.inf else f" >= {low}"
-        raise ValueError(f"{owner}: {name} must be a finite number{bound}, got {value!r}")
-    return value
-
-
-def _check_path(owner, path):
-    """A file path as a str (None would make a file named "None")."""
-    if not isinstance(path, (str, os.PathLike)):
-        raise TypeError(f"{owner}: the file path must be a str or a pathlib.Path, got {path!r}")
-    return os.fspath(path)
+from byhand.checks import check_int, check_number, check_path, is_number
 
 
 def _number_rate(owner, optimizer):
@@ -118,7 +92,7 @@ class _Monitor:
             raise ValueError(f"{owner}: mode must be 'auto', 'min' or 'max', got {mode!r}")
         if not isinstance(monitor, str):
             raise TypeError(f"{owner}: monitor must be a name such as 'val_loss', got {monitor!r}")
-        min_delta = _check_number(owner, "min_delta", min_delta)
+        min_delta = check_number(owner, "min_delta", min_delta)
         if mode == "auto":
             maximize = monitor.endswith(("acc", "accuracy", "auc", "precision", "recall", "f1"))
             mode = "max" if maximize else "min"
@@ -162,10 +136,10 @@ class EarlyStopping(Callback):
     ):
         super().__init__()
         self.watch = _Monitor("EarlyStopping", monitor, mode, min_delta)
-        patience = _check_count("EarlyStopping", "patience", patience)
-        start_from_epoch = _check_count("EarlyStopping", "start_from_epoch", start_from_epoch)
+        patience = check_int("EarlyStopping", "patience", patience)
+        start_from_epoch = check_int("EarlyStopping", "start_from_epoch", start_from_epoch)
         if baseline is not None:
-            baseline = _check_number("EarlyStopping", "baseline", baseline)
+            baseline = check_number("EarlyStopping", "baseline", baseline)
         self.patience, self.verbose, self.baseline = patience, verbose, baseline
         self.restore_best_weights, self.start_from_epoch = restore_best_weights, start_from_epoch
 
@@ -225,7 +199,7 @@ class ModelCheckpoint(Callback):
                 "ModelCheckpoint: byhand saves weights only (a .npz file); "
                 "got save_weights_only=False"
             )
-        filepath = _check_path("ModelCheckpoint", filepath)
+        filepath = check_path("ModelCheckpoint", filepath)
         self.filepath, self.verbose, self.save_best_only = filepath, verbose, save_best_only
         self.watch = _Monitor("ModelCheckpoint", monitor, mode, 0)
 
@@ -276,7 +250,7 @@ class LearningRateScheduler(Callback):
         optimizer = self.model.optimizer
         rate = _number_rate("LearningRateScheduler", optimizer)
         rate = self.schedule(epoch, rate) if self.takes_rate else self.schedule(epoch)
-        if not _is_number(rate) or not 0 <= rate < math.inf:
+        if not is_number(rate) or not 0 <= rate < math.inf:
             raise ValueError(
                 f"LearningRateScheduler: schedule returned {rate!r} for epoch {epoch}; "
                 f"expected a finite number >= 0"
@@ -318,13 +292,13 @@ class ReduceLROnPlateau(Callback):
     ):
         super().__init__()
         owner = "ReduceLROnPlateau"
-        if not _is_number(factor) or not 0 < factor < 1:
+        if not is_number(factor) or not 0 < factor < 1:
             raise ValueError(f"{owner}: factor must be a number in (0, 1), got {factor!r}")
         self.watch = _Monitor(owner, monitor, mode, min_delta)
-        patience = _check_count(owner, "patience", patience)
+        patience = check_int(owner, "patience", patience)
         self.factor, self.patience, self.verbose = factor, patience, verbose
-        self.cooldown = _check_count(owner, "cooldown", cooldown)
-        self.min_lr = _check_number(owner, "min_lr", min_lr, 0)
+        self.cooldown = check_int(owner, "cooldown", cooldown)
+        self.min_lr = check_number(owner, "min_lr", min_lr, 0)
 
     def on_train_begin(self, logs=None):
         self.wait = 0
@@ -378,7 +352,7 @@ class CSVLogger(Callback):
             raise ValueError(
                 f"CSVLogger: separator must be one character such as ',' or ';', got {separator!r}"
             )
-        filename = _check_path("CSVLogger", filename)
+        filename = check_path("CSVLogger", filename)
         self.filename, self.separator, self.append = filename, separator, append
 
     def on_train_begin(self, logs=None):

@@ -12,10 +12,10 @@ the package) and `load_mnist()` (downloaded once, then read from a cache).
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from byhand.checks import check_int, is_int, is_number
 from byhand.datasets import load_digits, load_mnist
 
 __all__ = [
@@ -85,7 +85,7 @@ def xor_cloud(n=200, noise=0.15, seed=0):
 
     Returns X float64 [N, 2] and y int64 [N] (N = n), in random order.
     """
-    n = _check_count("xor_cloud", n, minimum=4)
+    n = check_int("xor_cloud", "n", n, 4)
     rng = _rng("xor_cloud", noise, seed)
     corners = np.array(_GATE_INPUTS, dtype=np.float64)  # [4, 2]
     which = np.arange(n) % 4  # [N] corner of each point, as even as possible
@@ -103,7 +103,7 @@ def moons(n=200, noise=0.1, seed=0):
 
     Returns X float64 [N, 2] and y int64 [N] (N = n), in random order.
     """
-    n = _check_count("moons", n, minimum=2)
+    n = check_int("moons", "n", n, 2)
     rng = _rng("moons", noise, seed)
     n0 = n - n // 2
     t0, t1 = np.linspace(0, np.pi, n0), np.linspace(0, np.pi, n // 2)
@@ -123,8 +123,8 @@ def spirals(n=300, classes=3, noise=0.2, seed=0):
 
     Returns X float64 [N, 2] and y int64 [N] (N = n, K = classes), in random order.
     """
-    classes = _check_count("spirals", classes, minimum=2, what="classes")
-    n = _check_count("spirals", n, minimum=2 * classes)
+    classes = check_int("spirals", "classes", classes, 2)
+    n = check_int("spirals", "n", n, 2 * classes)
     rng = _rng("spirals", noise, seed)
     counts = np.full(classes, n // classes)  # [K] points per arm
     counts[: n % classes] += 1
@@ -147,10 +147,10 @@ def blobs(n=300, centers=3, std=1.0, seed=0):
     Returns X float64 [N, D] and y int64 [N] (N = n; point i belongs to blob y[i]),
     in random order.
     """
-    n = _check_count("blobs", n, minimum=1)
+    n = check_int("blobs", "n", n, 1)
     rng = _rng("blobs", std, seed)
     if np.isscalar(centers):
-        k = _check_count("blobs", centers, minimum=1, what="centers")
+        k = check_int("blobs", "centers", centers, 1)
         centers = rng.uniform(-10.0, 10.0, size=(k, 2))
     try:
         centers = np.asarray(centers, dtype=np.float64)
@@ -177,7 +177,7 @@ def regression_curve(n=100, noise=0.2, seed=0):
 
     Returns X float64 [N, 1] and y float64 [N, 1] (N = n).
     """
-    n = _check_count("regression_curve", n, minimum=1)
+    n = check_int("regression_curve", "n", n, 1)
     rng = _rng("regression_curve", noise, seed)
     X = np.sort(rng.uniform(-3.0, 3.0, size=(n, 1)), axis=0)
     y = np.sin(X) + 0.3 * X + noise * rng.standard_normal((n, 1))
@@ -216,10 +216,9 @@ def train_test_split(X, y, test_size=0.25, seed=0, stratify=None):
             f"got shapes {X.shape} and {y.shape}"
         )
     n = len(X)
-    is_number = isinstance(test_size, numbers.Real) and not isinstance(test_size, bool)
-    if is_number and isinstance(test_size, numbers.Integral):
+    if is_int(test_size):
         n_test = int(test_size)
-    elif is_number and 0.0 < test_size < 1.0:
+    elif is_number(test_size) and 0.0 < test_size < 1.0:
         n_test = int(np.ceil(test_size * n))
     else:
         raise ValueError(
@@ -278,7 +277,7 @@ def to_categorical(y, num_classes=None):
             f"to_categorical: labels must be integer class indices, got dtype {y.dtype}"
         )
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+        if not is_int(num_classes):
             raise TypeError(
                 f"to_categorical: num_classes must be a positive int or None, got {num_classes!r}"
             )
@@ -307,16 +306,9 @@ def to_categorical(y, num_classes=None):
     return np.eye(num_classes)[labels]
 
 
-def _check_count(fn, value, minimum, what="n"):
-    """value as an int, or a clear error if it is not a whole number >= minimum."""
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < minimum:
-        raise ValueError(f"{fn}: {what} must be an integer >= {minimum}, got {value!r}")
-    return int(value)
-
-
 def _rng(fn, spread, seed):
     """Check a noise/std argument (a number >= 0) and return the seeded Generator."""
-    if isinstance(spread, bool) or not isinstance(spread, numbers.Real):
+    if not is_number(spread):
         raise TypeError(f"{fn}: the noise/std must be a number >= 0, got {spread!r}")
     if not math.isfinite(spread) or spread < 0:
         raise ValueError(f"{fn}: the noise/std must be a number >= 0, got {spread!r}")
@@ -327,7 +319,7 @@ def _generator(fn, seed):
     """The Generator for `seed`: None (fresh entropy), an int >= 0, or a Generator as is."""
     if seed is None or isinstance(seed, np.random.Generator):
         return np.random.default_rng(seed)
-    if isinstance(seed, bool) or not isinstance(seed, numbers.Integral):
+    if not is_int(seed):
         raise TypeError(f"{fn}: seed must be None, an int >= 0 or a numpy Generator, got {seed!r}")
     if seed < 0:
         raise ValueError(f"{fn}: seed must be an int >= 0, got {seed}")

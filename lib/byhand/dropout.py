@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
 
 from byhand.base import Layer
+from byhand.checks import check_number
 
 
 class Dropout(Layer):
@@ -25,10 +24,7 @@ class Dropout(Layer):
 
     def __init__(self, rate, name=None):
         super().__init__(name)
-        # numbers.Real: int, float and NumPy scalars such as np.float32(0.5); bool is excluded
-        if isinstance(rate, bool) or not isinstance(rate, numbers.Real) or not 0 <= rate < 1:
-            raise ValueError(f"{self}: rate (the drop probability) must be in [0, 1), got {rate!r}")
-        self.rate = float(rate)
+        self.rate = check_number(str(self), "rate (the drop probability)", rate, 0, 1)
 
     def build(self, input_shape, rng=None, dtype="float32"):
         if not isinstance(rng, np.random.Generator):

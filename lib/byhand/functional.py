@@ -15,18 +15,17 @@ the output to the inputs (`topological_order`) and runs the layers in that order
 from __future__ import annotations
 
 import itertools
-import numbers
+
+from byhand.checks import is_int
 
 _ids = itertools.count()
 
 
 def example_shape(owner, shape):
     """One example's shape as a tuple of positive ints: (4,) from 4, (4,) or [4]."""
-    if isinstance(shape, numbers.Integral):
+    if is_int(shape):
         shape = (shape,)
-    if not isinstance(shape, (tuple, list)) or not all(
-        isinstance(n, numbers.Integral) and not isinstance(n, bool) and n >= 1 for n in shape
-    ):
+    if not isinstance(shape, (tuple, list)) or not all(is_int(n) and n >= 1 for n in shape):
         raise ValueError(
             f"{owner}: a shape must be a tuple of positive ints (one example's shape, "
             f"without the batch axis), e.g. (4,); got {shape!r}"

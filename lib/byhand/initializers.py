@@ -23,32 +23,14 @@ the same weights, and the global NumPy random state is never used.
 from __future__ import annotations
 
 import math
-import numbers
 
 import numpy as np
 
+from byhand.checks import check_number, is_int, is_number
 from byhand.registry import lookup
 
 # Standard deviation of a standard normal truncated to [-2, 2].
 TRUNCATED_NORMAL_STDDEV = 0.87962566103423978
-
-
-def _is_int(n):
-    """An int such as 3 or np.int64(3); not a bool."""
-    return isinstance(n, numbers.Integral) and not isinstance(n, bool)
-
-
-def _is_number(value):
-    """A real number such as 0.5 or np.float32(0.5); not a bool, a string or None."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _check_number(owner, name, value, low=-math.inf):
-    """value if it is a finite number >= low, else a clear ValueError."""
-    if not _is_number(value) or not low <= value < math.inf:
-        bound = "" if low == -math.inf else f" >= {low}"
-        raise ValueError(f"{owner}: {name} must be a finite number{bound}, got {value!r}")
-    return value
 
 
 def compute_fans(shape):
@@ -57,7 +39,7 @@ def compute_fans(shape):
     For more axes (convolution kernels [..., D, M]) both are multiplied by the product
     of the leading axes, as in Keras.
     """
-    if not isinstance(shape, (tuple, list)) or not all(_is_int(n) and n >= 0 for n in shape):
+    if not isinstance(shape, (tuple, list)) or not all(is_int(n) and n >= 0 for n in shape):
         raise ValueError(
             f"compute_fans: shape must be a tuple of non-negative ints such as (4, 3), "
             f"got {shape!r}"
@@ -88,8 +70,8 @@ class Initializer:
     def __call__(self, shape, rng=None, dtype=np.float32):
         """shape (tuple of ints, or an int), rng (numpy.random.Generator) -> array."""
         owner = type(self).__name__
-        shape = (shape,) if _is_int(shape) else shape
-        if not isinstance(shape, (tuple, list)) or not all(_is_int(n) and n >= 0 for n in shape):
+        shape = (shape,) if is_int(shape) else shape
+        if not isinstance(shape, (tuple, list)) or not all(is_int(n) and n >= 0 for n in shape):
             raise ValueError(f"{owner}: shape must be non-negative ints, got {shape!r}")
         # An integer dtype would round the small weights to 0 without a word.
         if np.dtype(dtype).kind != "f":
@@ -134,8 +116,8 @@ class RandomNormal(Initializer):
     name = "random_normal"
 
     def __init__(self, mean=0.0, stddev=0.05):
-        self.mean = _check_number("RandomNormal", "mean", mean)
-        self.stddev = _check_number("RandomNormal", "stddev", stddev, 0)
+        self.mean = check_number("RandomNormal", "mean", mean)
+        self.stddev = check_number("RandomNormal", "stddev", stddev, 0)
 
     def sample(self, shape, rng):
         return self._check_rng(rng).normal(self.mean, self.stddev, size=shape)
@@ -150,8 +132,8 @@ class RandomUniform(Initializer):
     name = "random_uniform"
 
     def __init__(self, minval=-0.05, maxval=0.05):
-        self.minval = _check_number("RandomUniform", "minval", minval)
-        self.maxval = _check_number("RandomUniform", "maxval", maxval)
+        self.minval = check_number("RandomUniform", "minval", minval)
+        self.maxval = check_number("RandomUniform", "maxval", maxval)
         if minval > maxval:
             raise ValueError(
                 f"RandomUniform: need minval <= maxval, got minval={minval!r}, maxval={maxval!r}"
@@ -180,7 +162,7 @@ class VarianceScaling(Initializer):
             raise ValueError(f"VarianceScaling: unknown mode {mode!r}")
         if distribution not in ("uniform", "truncated_normal"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
-        if not _is_number(scale) or not 0 < scale < math.inf:  # as in Keras
+        if not is_number(scale) or not 0 < scale < math.inf:  # as in Keras
             raise ValueError(f"VarianceScaling: scale must be a number > 0, got {scale!r}")
         self.scale, self.mode, self.distribution = scale, mode, distribution
 

@@ -23,6 +23,7 @@ import numpy as np
 
 from byhand import activations, initializers, regularizers
 from byhand.base import Layer, unique_name
+from byhand.checks import is_int
 from byhand.dropout import Dropout
 from byhand.functional import Input, example_shape  # Input: also keras.layers.Input
 from byhand.normalization import BatchNormalization
@@ -62,7 +63,7 @@ class Dense(Layer):
         name=None,
     ):
         super().__init__(name)
-        if isinstance(units, bool) or not isinstance(units, (int, np.integer)) or units < 1:
+        if not (is_int(units) and units >= 1):
             raise ValueError(f"{self}: units must be a positive int, got {units!r}")
         self.units = int(units)
         self.activation = activations.get(activation)

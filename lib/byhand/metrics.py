@@ -21,9 +21,9 @@ positive example, or P = R = 0) is 0.0, without a warning.
 
 from __future__ import annotations
 
-import numbers
-
 import numpy as np
+
+from byhand.checks import is_int
 
 AVERAGES = ("binary", "macro", None)
 
@@ -79,7 +79,7 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     layout), so the diagonal holds the correct predictions and cm.sum() = N.
     """
     if num_classes is not None:
-        if isinstance(num_classes, bool) or not isinstance(num_classes, numbers.Integral):
+        if not is_int(num_classes):
             raise TypeError(
                 f"confusion_matrix: num_classes must be a positive int or None, got {num_classes!r}"
             )

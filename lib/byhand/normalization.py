@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
 from byhand.base import Layer
+from byhand.checks import check_positive, is_number
 
 
 class BatchNormalization(Layer):
@@ -28,11 +26,10 @@ class BatchNormalization(Layer):
 
     def __init__(self, momentum=0.99, epsilon=1e-3, name=None):
         super().__init__(name)
-        if not _is_number(momentum) or not 0 <= momentum <= 1:
+        if not is_number(momentum) or not 0 <= momentum <= 1:
             raise ValueError(f"{self}: momentum must be a number in [0, 1], got {momentum!r}")
-        if not _is_number(epsilon) or not 0 < epsilon < math.inf:
-            raise ValueError(f"{self}: epsilon must be a number > 0, got {epsilon!r}")
-        self.momentum, self.epsilon = float(momentum), float(epsilon)
+        self.momentum = float(momentum)
+        self.epsilon = check_positive(str(self), "epsilon", epsilon)
 
     def build(self, input_shape, rng=None, dtype="float32"):
         """gamma = 1, beta = 0, moving_mean = 0, moving_variance = 1, each of shape [D]."""
@@ -95,8 +92,3 @@ class BatchNormalization(Layer):
             return gamma / sigma * dy
         n = len(dy)  # 4. to 1., the three paths added
         return gamma / (n * sigma) * (n * dy - self.grads["beta"] - x_hat * self.grads["gamma"])
-
-
-def _is_number(value):
-    """A real number such as 0.9 or np.float32(0.9); not a bool, a string or None."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)

@@ -20,7 +20,8 @@ import math
 
 import numpy as np
 
-from byhand.base_optimizer import Optimizer, check_positive, check_range
+from byhand.base_optimizer import Optimizer
+from byhand.checks import check_number, check_positive
 from byhand.registry import lookup
 
 __all__ = ["OPTIMIZERS", "SGD", "Adagrad", "Adam", "Adamax", "Optimizer", "RMSprop", "get"]
@@ -42,7 +43,7 @@ class SGD(Optimizer):
 
     def __init__(self, learning_rate=0.01, momentum=0.0, nesterov=False, **clipping):
         super().__init__(learning_rate, **clipping)
-        self.momentum = check_range("SGD", "momentum", momentum, 0, 1)
+        self.momentum = check_number("SGD", "momentum", momentum, 0, 1)
         self.nesterov = bool(nesterov)
 
     def build(self, w):
@@ -77,7 +78,7 @@ class Adagrad(Optimizer):
         self, learning_rate=0.001, initial_accumulator_value=0.1, epsilon=1e-7, **clipping
     ):
         super().__init__(learning_rate, **clipping)
-        self.initial_accumulator_value = check_range(
+        self.initial_accumulator_value = check_number(
             "Adagrad", "initial_accumulator_value", initial_accumulator_value, 0
         )
         self.epsilon = check_positive("Adagrad", "epsilon", epsilon)  # 0 gives 0 / 0 = NaN
@@ -108,8 +109,8 @@ class RMSprop(Optimizer):
 
     def __init__(self, learning_rate=0.001, rho=0.9, momentum=0.0, epsilon=1e-7, **clipping):
         super().__init__(learning_rate, **clipping)
-        self.rho = check_range("RMSprop", "rho", rho, 0, 1)
-        self.momentum = check_range("RMSprop", "momentum", momentum, 0, 1)
+        self.rho = check_number("RMSprop", "rho", rho, 0, 1)
+        self.momentum = check_number("RMSprop", "momentum", momentum, 0, 1)
         self.epsilon = check_positive("RMSprop", "epsilon", epsilon)  # 0 gives 0 / 0 = NaN
 
     def build(self, w):
@@ -153,8 +154,8 @@ class Adam(Optimizer):
 
     def __init__(self, learning_rate=0.001, beta_1=0.9, beta_2=0.999, epsilon=1e-7, **clipping):
         super().__init__(learning_rate, **clipping)
-        self.beta_1 = check_range(type(self).__name__, "beta_1", beta_1, 0, 1)
-        self.beta_2 = check_range(type(self).__name__, "beta_2", beta_2, 0, 1)
+        self.beta_1 = check_number(type(self).__name__, "beta_1", beta_1, 0, 1)
+        self.beta_2 = check_number(type(self).__name__, "beta_2", beta_2, 0, 1)
         self.epsilon = check_positive(type(self).__name__, "epsilon", epsilon)  # 0: 0 / 0 = NaN
 
     def build(self, w):

@@ -17,6 +17,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from byhand.checks import check_int
+
 
 def heaviside(z):
     """The step function: 1 where z >= 0, else 0.
@@ -226,8 +228,7 @@ class Perceptron:
         if X.ndim != 2:
             raise ValueError(f"Perceptron.fit: expected inputs of shape [N, D], got {X.shape}")
         y = self._check_targets(y, (X.shape[0], *np.shape(self.threshold)), "fit")
-        if isinstance(epochs, bool) or not isinstance(epochs, (int, np.integer)) or epochs < 1:
-            raise ValueError(f"Perceptron.fit: epochs must be an integer >= 1, got {epochs!r}")
+        epochs = check_int("Perceptron.fit", "epochs", epochs, 1)
         self.converged = False
         trace = []
         for epoch in range(1, epochs + 1):

@@ -12,19 +12,10 @@ is a plain sum over the weights, not divided by the batch size or by 2.
 
 from __future__ import annotations
 
-import math
-import numbers
-
 import numpy as np
 
+from byhand.checks import check_number
 from byhand.registry import lookup
-
-
-def _check_factor(owner, name, value):
-    # numbers.Real: int, float and NumPy scalars such as np.float32(0.1); bool is excluded
-    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not 0 <= value < math.inf:
-        raise ValueError(f"{owner}: {name} must be a number >= 0, got {value!r}")
-    return float(value)
 
 
 def _as_weights(owner, w):
@@ -45,7 +36,7 @@ class L1:
     name = "l1"
 
     def __init__(self, l1=0.01):
-        self.l1 = _check_factor("L1", "l1", l1)
+        self.l1 = check_number("L1", "l1", l1, 0)
 
     def __call__(self, w):
         return self.l1 * float(np.sum(np.abs(_as_weights("L1", w))))
@@ -69,7 +60,7 @@ class L2:
     name = "l2"
 
     def __init__(self, l2=0.01):
-        self.l2 = _check_factor("L2", "l2", l2)
+        self.l2 = check_number("L2", "l2", l2, 0)
 
     def __call__(self, w):
         return self.l2 * float(np.sum(np.square(_as_weights("L2", w))))
@@ -94,8 +85,8 @@ class L1L2:
     name = "l1_l2"
 
     def __init__(self, l1=0.0, l2=0.0):
-        self.l1 = _check_factor("L1L2", "l1", l1)
-        self.l2 = _check_factor("L1L2", "l2", l2)
+        self.l1 = check_number("L1L2", "l1", l1, 0)
+        self.l2 = check_number("L1L2", "l2", l2, 0)
 
     def __call__(self, w):
         w = _as_weights("L1L2", w)

@@ -17,29 +17,19 @@ The decays of the course, with k a decay constant:
 from __future__ import annotations
 
 import math
-import numbers
 
-
-def _is_number(value):
-    """A real number such as 3, 0.5 or np.float32(0.5); not a bool, a string or None."""
-    return isinstance(value, numbers.Real) and not isinstance(value, bool)
-
-
-def _check_positive(owner, name, value):
-    if not _is_number(value) or not 0 < value < math.inf:
-        raise ValueError(f"{owner}: {name} must be a number > 0, got {value!r}")
-    return value
+from byhand.checks import check_positive, is_number
 
 
 def _check_rate(owner, name, value):
     """A decay factor in (0, 1]."""
-    if not _is_number(value) or not 0 < value <= 1:
+    if not is_number(value) or not 0 < value <= 1:
         raise ValueError(f"{owner}: {name} must be a number in (0, 1], got {value!r}")
     return value
 
 
 def _check_step(owner, step):
-    if not _is_number(step) or not 0 <= step < math.inf:  # also catches NaN
+    if not is_number(step) or not 0 <= step < math.inf:  # also catches NaN
         raise ValueError(f"{owner}: step must be a number >= 0, got {step!r}")
     return step
 
@@ -52,11 +42,11 @@ class InverseTimeDecay:
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        self.initial_learning_rate = _check_positive(
+        self.initial_learning_rate = check_positive(
             "InverseTimeDecay", "initial_learning_rate", initial_learning_rate
         )
-        self.decay_steps = _check_positive("InverseTimeDecay", "decay_steps", decay_steps)
-        if not _is_number(decay_rate) or not 0 <= decay_rate < math.inf:
+        self.decay_steps = check_positive("InverseTimeDecay", "decay_steps", decay_steps)
+        if not is_number(decay_rate) or not 0 <= decay_rate < math.inf:
             raise ValueError(
                 f"InverseTimeDecay: decay_rate must be a number >= 0, got {decay_rate!r}"
             )
@@ -85,10 +75,10 @@ class ExponentialDecay:
     """
 
     def __init__(self, initial_learning_rate, decay_steps, decay_rate, staircase=False):
-        self.initial_learning_rate = _check_positive(
+        self.initial_learning_rate = check_positive(
             "ExponentialDecay", "initial_learning_rate", initial_learning_rate
         )
-        self.decay_steps = _check_positive("ExponentialDecay", "decay_steps", decay_steps)
+        self.decay_steps = check_positive("ExponentialDecay", "decay_steps", decay_steps)
         self.decay_rate = _check_rate("ExponentialDecay", "decay_rate", decay_rate)
         self.staircase = staircase
 
@@ -115,12 +105,12 @@ class StepDecay:
     """
 
     def __init__(self, initial_learning_rate, drop_rate, steps_per_drop):
-        self.initial_learning_rate = _check_positive(
+        self.initial_learning_rate = check_positive(
             "StepDecay", "initial_learning_rate", initial_learning_rate
         )
         name = "drop_rate (the factor kept at each drop)"
         self.drop_rate = _check_rate("StepDecay", name, drop_rate)
-        self.steps_per_drop = _check_positive("StepDecay", "steps_per_drop", steps_per_drop)
+        self.steps_per_drop = check_positive("StepDecay", "steps_per_drop", steps_per_drop)
 
     def __call__(self, step):
         drops = math.floor(_check_step("StepDecay", step) / self.steps_per_drop)
@@ -141,10 +131,10 @@ class InverseSqrtDecay:
     """
 
     def __init__(self, initial_learning_rate, decay_steps):
-        self.initial_learning_rate = _check_positive(
+        self.initial_learning_rate = check_positive(
             "InverseSqrtDecay", "initial_learning_rate", initial_learning_rate
         )
-        self.decay_steps = _check_positive("InverseSqrtDecay", "decay_steps", decay_steps)
+        self.decay_steps = check_positive("InverseSqrtDecay", "decay_steps", decay_steps)
 
     def __call__(self, step):
         step = _check_step("InverseSqrtDecay", step)

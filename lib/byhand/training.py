@@ -19,7 +19,6 @@ it is skipped: lesson-sized models spend most of their time in such fixed costs.
 from __future__ import annotations
 
 import math
-import numbers
 import sys
 
 import numpy as np
@@ -27,6 +26,7 @@ from tqdm import tqdm
 
 from byhand import losses, optimizers
 from byhand.callbacks import Callback, History
+from byhand.checks import is_int, is_number
 
 
 def _accuracy(loss):
@@ -65,16 +65,11 @@ def _metric(name, loss):
     return metric_loss
 
 
-def _is_int(value):
-    """An int, or a NumPy integer, but not a bool."""
-    return isinstance(value, numbers.Integral) and not isinstance(value, bool)
-
-
 class TrainingMixin:
     """compile / fit / evaluate / predict for a model with forward, backward and layers."""
 
     def _setup(self, seed, name, dtype):
-        if seed is not None and not (_is_int(seed) and seed >= 0):
+        if seed is not None and not (is_int(seed) and seed >= 0):
             raise ValueError(f"{name}: seed must be None or an int >= 0, got {seed!r}")
         self.rng = np.random.default_rng(seed)
         self.name, self.dtype = name, np.dtype(dtype)
@@ -153,7 +148,7 @@ class TrainingMixin:
         """batch_size as a positive int; None means Keras's default, 32."""
         if batch_size is None:
             return 32
-        if not (_is_int(batch_size) and batch_size > 0):
+        if not (is_int(batch_size) and batch_size > 0):
             raise ValueError(
                 f"{self.name}.{where}: batch_size must be a positive int, got {batch_size!r}"
             )
@@ -230,9 +225,9 @@ class TrainingMixin:
         xs = self._inputs(x, "fit")
         y = self._targets(y, len(xs[0]), "fit")
         batch_size = self._batch_size(batch_size, "fit")
-        if not (_is_int(epochs) and epochs >= 0):
+        if not (is_int(epochs) and epochs >= 0):
             raise ValueError(f"{self.name}.fit: epochs must be an int >= 0, got {epochs!r}")
-        if not (isinstance(validation_split, numbers.Real) and 0 <= validation_split < 1):
+        if not (is_number(validation_split) and 0 <= validation_split < 1):
             raise ValueError(
                 f"{self.name}.fit: validation_split must be a number in [0, 1), "
                 f"got {validation_split!r}"
