@@ -277,15 +277,7 @@ def to_categorical(y, num_classes=None):
             f"to_categorical: labels must be integer class indices, got dtype {y.dtype}"
         )
     if num_classes is not None:
-        if not is_int(num_classes):
-            raise TypeError(
-                f"to_categorical: num_classes must be a positive int or None, got {num_classes!r}"
-            )
-        if num_classes < 1:
-            raise ValueError(
-                f"to_categorical: num_classes must be a positive int, got {num_classes}"
-            )
-        num_classes = int(num_classes)
+        num_classes = check_int("to_categorical", "num_classes", num_classes, 1)
     if y.size and not np.all(np.isfinite(y) & (y == np.round(y))):
         raise ValueError(f"to_categorical: labels must be whole numbers, got {y.ravel()[:5]}...")
     if y.ndim > 1 and y.shape[-1] == 1:

@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from byhand.checks import is_int
+from byhand.checks import check_int
 
 AVERAGES = ("binary", "macro", None)
 
@@ -79,14 +79,7 @@ def confusion_matrix(y_true, y_pred, num_classes=None):
     layout), so the diagonal holds the correct predictions and cm.sum() = N.
     """
     if num_classes is not None:
-        if not is_int(num_classes):
-            raise TypeError(
-                f"confusion_matrix: num_classes must be a positive int or None, got {num_classes!r}"
-            )
-        if num_classes < 1:
-            raise ValueError(
-                f"confusion_matrix: num_classes must be a positive int, got {num_classes}"
-            )
+        num_classes = check_int("confusion_matrix", "num_classes", num_classes, 1)
     t, p = _label_pair("confusion_matrix", y_true, y_pred)
     k = int(max(t.max(), p.max())) + 1 if num_classes is None else int(num_classes)
     if t.min() < 0 or p.min() < 0 or max(t.max(), p.max()) >= k:
