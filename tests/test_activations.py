@@ -265,3 +265,11 @@ def test_softmax_of_no_classes_is_an_error():
     with pytest.raises(ValueError, match=r"Softmax: expected at least 1 class .* shape \(4, 0\)"):
         Softmax()(np.zeros((4, 0)))
     assert Softmax()(np.zeros((0, 3))).shape == (0, 3)  # no rows is fine
+
+
+@pytest.mark.parametrize("z", [np.array([1 + 2j]), np.array(["1"]), np.array([None])])
+def test_complex_or_text_input_is_refused(z):
+    # Complex numbers used to lose their imaginary part silently (with a ComplexWarning).
+    for activation in ACTIVATIONS.values():
+        with pytest.raises(TypeError, match="activations take real numbers"):
+            activation()(z)

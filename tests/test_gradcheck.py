@@ -69,6 +69,8 @@ def test_layer_check_reads_a_list_of_rows_as_one_input_and_refuses_an_empty_batc
     assert max(errors.values()) < 1e-7
     with pytest.raises(ValueError, match=r"N >= 1 examples, got shape \(0, 3\)"):
         check_layer_gradients(Dense(2), np.zeros((0, 3)), rng)
+    with pytest.raises(TypeError, match="expected a byhand layer, got 'dense'"):
+        check_layer_gradients("dense", np.zeros((1, 3)), rng)
 
 
 def test_relative_error_by_hand():

@@ -519,3 +519,9 @@ def test_soft_labels_and_logits_are_still_accepted():
     assert np.isfinite(BinaryCrossentropy(from_logits=True)([0.2, 1.0], [-3.0, 4.0]))
     assert np.isfinite(CategoricalCrossentropy(from_logits=True)([[0.5, 0.5]], [[-3.0, 4.0]]))
     assert np.isfinite(SparseCategoricalCrossentropy()(1, [0.3, 0.7]))  # one example, [K]
+
+
+@pytest.mark.parametrize("loss", [MeanSquaredError(), BinaryCrossentropy(), KLDivergence()])
+def test_an_empty_batch_is_refused_rather_than_nan(loss):
+    with pytest.raises(ValueError, match=r"y_pred holds no examples \(\(0, 2\)\)"):
+        loss(np.zeros((0, 2)), np.zeros((0, 2)))

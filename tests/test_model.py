@@ -407,6 +407,9 @@ def test_load_weights_explains_a_wrong_file(tmp_path):
         model.load_weights(tmp_path / "one.npy")
     with pytest.raises(FileNotFoundError):
         model.load_weights(tmp_path / "missing.npz")
+    np.savez(tmp_path / "objects.npz", w=np.array([object()], dtype=object))
+    with pytest.raises(ValueError, match="objects.npz: Object arrays cannot be loaded"):
+        model.load_weights(tmp_path / "objects.npz")
     with pytest.raises(TypeError, match="filepath must be a path"):
         model.save_weights(123)  # open(123) would write to file descriptor 123
 

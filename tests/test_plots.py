@@ -205,3 +205,30 @@ def test_plot_confusion_matrix_errors():
         plot_confusion_matrix(np.zeros((2, 3)), ax=ax)
     with pytest.raises(ValueError, match=r"expected 2 labels for a \[2, 2\] matrix, got 3"):
         plot_confusion_matrix(np.eye(2), ax=ax, labels="abc")
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "error", "message"),
+    [
+        ({"X": np.array([[0.0, np.nan], [1.0, 1.0]])}, ValueError, "all finite"),
+        ({"X": np.zeros((0, 2)), "y": np.zeros(0)}, ValueError, "at least one point"),
+        ({"y": np.array(["a", "b"])}, TypeError, "class labels"),
+        ({"resolution": 0}, ValueError, "resolution must be an int >= 2, got 0"),
+        ({"resolution": 2.5}, ValueError, "resolution must be an int >= 2, got 2.5"),
+        ({"ax": None}, TypeError, "ax must be a matplotlib Axes, got None"),
+    ],
+)
+def test_decision_boundary_bad_input(kwargs, error, message):
+    args = {"ax": Figure().subplots(), "X": np.array([[0.0, 0.0], [1.0, 1.0]]),
+            "y": np.array([0, 1])}  # fmt: skip
+    args.update(kwargs)
+    with pytest.raises(error, match=message):
+        plot_decision_boundary(args["ax"], lambda g: g[:, 0] > 0.5, args["X"], args["y"],
+                               resolution=args.get("resolution", 20))  # fmt: skip
+
+
+def test_confusion_matrix_plot_bad_input():
+    with pytest.raises(ValueError, match=r"square \[K, K\] array, got \(0, 0\)"):
+        plot_confusion_matrix(np.zeros((0, 0)), ax=Figure().subplots())
+    with pytest.raises(TypeError, match="expected counts"):
+        plot_confusion_matrix(np.array([["a", "b"], ["c", "d"]]), ax=Figure().subplots())

@@ -136,3 +136,23 @@ def test_core_modules_do_not_import_sympy():
     code = "import sys, byhand.activations, byhand.losses; print('sympy' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+@pytest.mark.parametrize(
+    ("call", "error", "message"),
+    [
+        (lambda: activation_expression(None), TypeError, "expected a name such as"),
+        (lambda: loss_expression(5), TypeError, "expected a name such as"),
+        (lambda: activation_expression("softmax", classes=0), ValueError, "classes must be"),
+        (lambda: loss_expression("kld", classes=2.5), ValueError, "classes must be an int >= 2"),
+        # A label outside 0..K-1 picks no class: the loss would be 0 whatever y_hat is.
+        (
+            lambda: loss_expression("sparse_categorical_crossentropy", label=5),
+            ValueError,
+            r"label must be an int in 0..2, got 5",
+        ),
+    ],
+)
+def test_bad_arguments_get_clear_errors(call, error, message):
+    with pytest.raises(error, match=message):
+        call()

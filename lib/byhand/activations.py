@@ -24,7 +24,11 @@ from byhand.registry import lookup
 def _as_float(z):
     """z as a float array; float32 stays float32, anything else becomes float64."""
     z = np.asarray(z)
-    return z if z.dtype.kind == "f" else z.astype(np.float64)  # kind "f": any float dtype
+    if z.dtype.kind == "f":  # any float dtype
+        return z
+    if z.dtype.kind not in "biu":  # complex numbers, text, objects
+        raise TypeError(f"activations take real numbers, got dtype {z.dtype}")
+    return z.astype(np.float64)
 
 
 class Activation:

@@ -84,6 +84,8 @@ def check_layer_gradients(layer, x, rng, training=True, eps=1e-6):
     Returns {"dx": error, "kernel": error, ...} ("dx_0", "dx_1", ... for a list x).
     Batch norm in training mode updates its moving averages on every pass.
     """
+    if not hasattr(layer, "multiple_inputs"):
+        raise TypeError(f"check_layer_gradients: expected a byhand layer, got {layer!r}")
     many = layer.multiple_inputs  # Concatenate reads a list of arrays
     xs = [np.array(xi, dtype=np.float64) for xi in (x if many else [x])]
     if any(xi.ndim < 2 or len(xi) == 0 for xi in xs):

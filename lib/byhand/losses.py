@@ -79,6 +79,8 @@ class Loss:
             y_pred = y_pred.astype(np.float64)
         if y_pred.ndim == 0:
             raise ValueError(f"{type(self).__name__}: y_pred must be an array, got a scalar")
+        if y_pred.size == 0:  # the mean of nothing is NaN
+            raise ValueError(f"{type(self).__name__}: y_pred holds no examples ({y_pred.shape})")
         if not np.isfinite(y_pred).all():
             raise ValueError(f"{type(self).__name__}: y_pred contains NaN or infinity")
         return y_pred

@@ -153,7 +153,11 @@ class Model(TrainingMixin):
                 "file that save_weights writes"
             )
         with data:
-            self.set_weights([data[key] for key in sorted(data.files)])
+            try:
+                weights = [data[key] for key in sorted(data.files)]
+            except ValueError as error:  # e.g. pickled objects, which are never loaded
+                raise ValueError(f"{self.name}.load_weights: {filepath}: {error}") from None
+        self.set_weights(weights)
 
     def _check_built(self, where):
         """Functional models are built when made; see Sequential."""

@@ -6,6 +6,8 @@ import matplotlib.pyplot as plt
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
 
+from byhand.checks import check_int
+
 # One colour and one marker per class, so the classes differ in shape as well as colour.
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
 CLASS_MARKERS = ("o", "s", "^", "D", "v", "P")
@@ -62,6 +64,13 @@ def plot_decision_boundary(
         raise ValueError(
             f"plot_decision_boundary: expected y of shape ({X.shape[0]},) to match X, got {y.shape}"
         )
+    if len(X) == 0 or not np.isfinite(X).all():
+        raise ValueError("plot_decision_boundary: X must hold at least one point, all finite")
+    if y.dtype.kind not in "biuf":
+        raise TypeError(f"plot_decision_boundary: y must be class labels 0..K-1, got {y.dtype}")
+    check_int("plot_decision_boundary", "resolution", resolution, 2)
+    if not hasattr(ax, "contourf"):
+        raise TypeError(f"plot_decision_boundary: ax must be a matplotlib Axes, got {ax!r}")
     lo = X.min(axis=0) - margin  # [2]
     hi = X.max(axis=0) + margin  # [2]
     g1, g2 = np.meshgrid(
@@ -181,8 +190,10 @@ def plot_confusion_matrix(cm, ax=None, labels=None):
     Returns ax: darker cells hold more examples, the diagonal holds correct predictions.
     """
     cm = np.asarray(cm)
-    if cm.ndim != 2 or cm.shape[0] != cm.shape[1]:
+    if cm.ndim != 2 or cm.shape[0] != cm.shape[1] or cm.size == 0:
         raise ValueError(f"plot_confusion_matrix: expected a square [K, K] array, got {cm.shape}")
+    if cm.dtype.kind not in "biuf":
+        raise TypeError(f"plot_confusion_matrix: expected counts (numbers), got {cm.dtype}")
     k = cm.shape[0]
     labels = list(range(k)) if labels is None else list(labels)
     if len(labels) != k:

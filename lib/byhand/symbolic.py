@@ -16,6 +16,8 @@ from __future__ import annotations
 
 import sympy as sp
 
+from byhand.checks import check_int, is_int
+
 
 def _softmax(z):
     """The softmax of a column of symbols z_1..z_K, as a SymPy Matrix."""
@@ -32,8 +34,9 @@ def activation_expression(name, alpha=None, classes=3):
     The kinks at z = 0 follow the NumPy code: relu' = 0, leaky_relu' = alpha, elu' = 1.
     """
     z = sp.Symbol("z", real=True)
-    name = name.lower()
+    name = _name("activation_expression", name)
     if name == "softmax":
+        check_int("activation_expression", "classes", classes, 2)
         zs = sp.Matrix(sp.symbols(f"z_1:{classes + 1}", real=True))
         f = _softmax(zs)
         return zs, f, f.jacobian(zs)
@@ -59,6 +62,12 @@ def activation_expression(name, alpha=None, classes=3):
     return z, f, sp.diff(f, z)
 
 
+def _name(owner, name):
+    if not isinstance(name, str):
+        raise TypeError(f"{owner}: expected a name such as 'relu' or 'mse', got {name!r}")
+    return name.lower()
+
+
 _LOSS_NAMES = {
     "mse": "mse",
     "mean_squared_error": "mse",
@@ -81,7 +90,7 @@ def loss_expression(name, from_logits=False, classes=3, label=0):
     The categorical losses divide y_hat by its sum first, as Keras does (for a softmax output
     the sum is 1). from_logits=True (cross-entropies): y_hat are the logits z, and dL = dL/dz.
     """
-    key = _LOSS_NAMES.get(name.lower())
+    key = _LOSS_NAMES.get(_name("loss_expression", name))
     if key is None:
         raise ValueError(
             f"loss_expression: unknown loss {name!r}; valid names are: {', '.join(_LOSS_NAMES)}"
@@ -100,8 +109,13 @@ def loss_expression(name, from_logits=False, classes=3, label=0):
             L = -(y * sp.log(p) + (1 - y) * sp.log(1 - p))
         return y, y_hat, L, sp.diff(L, y_hat)
 
+    check_int("loss_expression", "classes", classes, 2)
     y_hat = sp.Matrix(sp.symbols(f"{'z' if from_logits else 'yhat'}_1:{classes + 1}", real=True))
     if key == "sparse_categorical_crossentropy":
+        if not (is_int(label) and 0 <= label < classes):  # another label gives L = 0
+            raise ValueError(
+                f"loss_expression: label must be an int in 0..{classes - 1}, got {label!r}"
+            )
         y = sp.Integer(label)
         y_vec = sp.Matrix([1 if k == label else 0 for k in range(classes)])
     else:
