@@ -59,11 +59,15 @@ def add_limit_options(parser):
     parser.add_argument("--memory-mb", type=int, default=default.memory_mb,
                         help="address space of each submission's process, in MiB "
                         "(default %(default)s)")  # fmt: skip
+    parser.add_argument("--disk-mb", type=int, default=default.disk_mb,
+                        help="all the files one submission may write, in MiB "
+                        "(default %(default)s)")  # fmt: skip
 
 
 def limits_from(args):
     return Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
-                  total_seconds=args.timeout, memory_mb=args.memory_mb)  # fmt: skip
+                  total_seconds=args.timeout, memory_mb=args.memory_mb,
+                  disk_mb=args.disk_mb)  # fmt: skip
 
 
 def grade(args):

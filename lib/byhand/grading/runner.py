@@ -13,6 +13,7 @@ from __future__ import annotations
 import json
 import os
 import queue
+import shutil
 import signal
 import subprocess
 import sys
@@ -37,6 +38,7 @@ class Limits:
     total_seconds: float = 180.0  # everything for one submission
     memory_mb: int = 2048  # address space of the sandbox process
     file_mb: int = 64  # largest file the sandbox may write
+    disk_mb: int = 256  # all the files in the sandbox's folder together
     restarts: int = 4  # fresh sandboxes after a cell or a call went wrong
 
 
@@ -92,7 +94,9 @@ class Sandbox:
                 start_new_session=True,  # its own process group, killed as one
             )
         self.messages = queue.Queue()
+        self.over_disk = False
         threading.Thread(target=self._read, daemon=True).start()
+        threading.Thread(target=self._watch_disk, args=(workdir,), daemon=True).start()
         plan = {
             "cells": cells,
             "skip": sorted(skip),
@@ -115,6 +119,19 @@ class Sandbox:
         except (ProtocolError, OSError, ValueError, RecursionError) as error:  # deep JSON
             self.messages.put(ProtocolError(str(error)))
 
+    def _watch_disk(self, workdir):
+        """Kill the sandbox once its folder holds more than limits.disk_mb of files.
+
+        The kernel limits each file (file_mb), not their number; this looks 20 times a
+        second, so a fast writer may pass the limit by what it writes in 0.05 s.
+        """
+        while self.process.poll() is None:
+            if _folder_bytes(workdir) > self.limits.disk_mb * 2**20:
+                self.over_disk = True
+                self.kill_group()
+                return
+            time.sleep(0.05)
+
     def next(self, seconds):
         """The next message; SandboxLost if none comes in time or the process ended."""
         try:
@@ -128,6 +145,8 @@ class Sandbox:
         return message
 
     def _ending(self):
+        if self.over_disk:
+            return f"wrote more than {self.limits.disk_mb} MB of files"
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
@@ -158,11 +177,14 @@ class Sandbox:
         except (ProtocolError, TypeError) as error:
             raise SandboxLost(f"sent a malformed reply ({error})") from None
 
-    def kill(self):
+    def kill_group(self):
         try:
             os.killpg(self.process.pid, signal.SIGKILL)
         except ProcessLookupError:
             pass
+
+    def kill(self):
+        self.kill_group()
         self.process.wait()
         for stream in (self.process.stdin, self.process.stdout):
             try:
@@ -255,6 +277,8 @@ def run_submission(path, tests, limits=None):
             finally:
                 if sandbox is not None:
                     sandbox.kill()
+                    if sandbox.over_disk:  # start the next run below the limit again
+                        _remove_files(workdir, keep=("output.log", "sandbox.err"))
         outcome.output = _tail(os.path.join(workdir, "output.log"))
     for test in pending:
         outcome.results += not_run([test], "the submission used up its time limit")
@@ -317,6 +341,29 @@ def _score_nothing(outcome, tests, status, note):
     outcome.status, outcome.notes = status, [note]
     outcome.results = not_run(tests, note)
     return outcome
+
+
+def _folder_bytes(folder):
+    """The size of every file under `folder` (symbolic links not followed)."""
+    total = 0
+    for root, _dirs, files in os.walk(folder):
+        for name in files:
+            try:
+                total += os.lstat(os.path.join(root, name)).st_size
+            except OSError:  # deleted meanwhile
+                pass
+    return total
+
+
+def _remove_files(folder, keep):
+    """Delete everything under `folder` but the files named in `keep` at its top."""
+    for entry in os.scandir(folder):
+        if entry.name in keep:
+            continue
+        if entry.is_dir(follow_symlinks=False):
+            shutil.rmtree(entry.path, ignore_errors=True)
+        else:
+            os.unlink(entry.path)
 
 
 def _tail(path, limit=4000):
