@@ -140,7 +140,8 @@ class TrainingMixin:
                 f"{self.name}.{where}: targets must be numbers, got dtype {y.dtype} "
                 "(turn class names into integer labels 0..K-1 first)"
             )
-        if y.size and not np.isfinite(y.min() + y.max()):  # NaN or infinity spreads
+        # NaN spreads through min() and max(); -inf shows in min(), +inf in max().
+        if y.size and not (np.isfinite(y.min()) and np.isfinite(y.max())):
             raise ValueError(f"{self.name}.{where}: targets contain NaN or infinity")
         return y
 
