@@ -258,6 +258,8 @@ def test_fit_indexes_batches_instead_of_copying_the_data():
         (lambda m, x, y: m.fit(x, np.array(["a"] * 20)), TypeError, "targets must be numbers"),
         (lambda m, x, y: m.fit(np.full_like(x, np.inf), y), ValueError, "no NaN or infinity"),
         (lambda m, x, y: m.fit(x * 1e200, y), ValueError, "within float32's range"),
+        (lambda m, x, y: m.fit(x, y * 1e300), ValueError, "targets must be finite .* float32's"),
+        (lambda m, x, y: m.fit(x, np.full_like(y, np.nan)), ValueError, r"targets must be finite"),
         (lambda m, x, y: m.predict(x, batch_size=0), ValueError, "batch_size must be a positive"),
         (lambda m, x, y: m.predict(x, batch_size=-1), ValueError, "batch_size must be a positive"),
         (lambda m, x, y: m.evaluate(x, y, batch_size=2.0), ValueError, "batch_size must be"),

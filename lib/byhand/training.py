@@ -116,15 +116,7 @@ class TrainingMixin:
                     f"{self.name}.{where}: input {k} should have shape (N, "
                     f"{', '.join(map(str, shape))}), got {a.shape}"
                 )
-            if a.dtype.kind not in "biuf":  # booleans, integers or floats
-                raise TypeError(f"{self.name}.{where}: input {k} must hold numbers, not {a.dtype}")
-            # NaN spreads through min() and max(): two passes, no temporary as large as a.
-            big = np.finfo(self.dtype).max
-            if a.size and not -big <= a.min() <= a.max() <= big:
-                raise ValueError(
-                    f"{self.name}.{where}: input {k} must be finite (no NaN or infinity) and "
-                    f"within {self.dtype}'s range, got values from {a.min()} to {a.max()}"
-                )
+            self._check_numbers(a, f"input {k}", where)
         if len({len(a) for a in xs}) > 1:
             raise ValueError(f"{self.name}.{where}: inputs have different numbers of examples")
         return xs
@@ -135,15 +127,20 @@ class TrainingMixin:
             raise ValueError(f"{self.name}.{where}: expected targets y [N, ...], got {y!r}")
         if len(y) != n:
             raise ValueError(f"{self.name}.{where}: {n} inputs but {len(y)} targets")
-        if y.dtype.kind not in "biuf":
-            raise TypeError(
-                f"{self.name}.{where}: targets must be numbers, got dtype {y.dtype} "
-                "(turn class names into integer labels 0..K-1 first)"
-            )
-        # NaN spreads through min() and max(); -inf shows in min(), +inf in max().
-        if y.size and not (np.isfinite(y.min()) and np.isfinite(y.max())):
-            raise ValueError(f"{self.name}.{where}: targets contain NaN or infinity")
+        self._check_numbers(y, "targets", where, "; turn class names into labels 0..K-1 first")
         return y
+
+    def _check_numbers(self, a, what, where, hint=""):
+        """A clear error unless `a` holds finite numbers that fit the model's dtype."""
+        if a.dtype.kind not in "biuf":  # booleans, integers or floats
+            raise TypeError(f"{self.name}.{where}: {what} must be numbers, not {a.dtype}{hint}")
+        # NaN spreads through min() and max(): two passes, no temporary as large as a.
+        big = np.finfo(self.dtype).max
+        if a.size and not -big <= a.min() <= a.max() <= big:
+            raise ValueError(
+                f"{self.name}.{where}: {what} must be finite (no NaN or infinity) and within "
+                f"{self.dtype}'s range, got values from {a.min()} to {a.max()}"
+            )
 
     def _batch_size(self, batch_size, where):
         """batch_size as a positive int; None means Keras's default, 32."""
