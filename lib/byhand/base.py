@@ -89,6 +89,10 @@ class Layer:
     def set_weights(self, weights):
         """Overwrite the weights IN PLACE (an optimizer holding them sees the new values)."""
         self.check_weights(weights)
+        self._assign(weights)
+
+    def _assign(self, weights):
+        """Copy `weights` into the weight arrays, which `check_weights` has passed."""
         for old, new in zip(self._weight_arrays().values(), weights, strict=True):
             old[...] = new
 

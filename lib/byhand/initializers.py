@@ -26,7 +26,7 @@ import math
 
 import numpy as np
 
-from byhand.checks import check_number, is_int, is_number
+from byhand.checks import check_number, check_positive, is_int
 from byhand.registry import lookup
 
 # Standard deviation of a standard normal truncated to [-2, 2].
@@ -162,9 +162,8 @@ class VarianceScaling(Initializer):
             raise ValueError(f"VarianceScaling: unknown mode {mode!r}")
         if distribution not in ("uniform", "truncated_normal"):
             raise ValueError(f"VarianceScaling: unknown distribution {distribution!r}")
-        if not is_number(scale) or not 0 < scale < math.inf:  # as in Keras
-            raise ValueError(f"VarianceScaling: scale must be a number > 0, got {scale!r}")
-        self.scale, self.mode, self.distribution = scale, mode, distribution
+        self.scale = check_positive("VarianceScaling", "scale", scale)  # as in Keras
+        self.mode, self.distribution = mode, distribution
 
     def variance(self, shape):
         """s = scale / fan for this shape (fan at least 1)."""

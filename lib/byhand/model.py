@@ -120,7 +120,7 @@ class Model(TrainingMixin):
         """Overwrite all weights in place; all are checked first, so a bad list changes none."""
         self._check_built("set_weights")
         weights = list(weights)
-        counts = [len(layer.get_weights()) for layer in self.layers]
+        counts = [len(layer._weight_arrays()) for layer in self.layers]
         if len(weights) != sum(counts):
             raise ValueError(
                 f"{self.name}: set_weights expected {sum(counts)} arrays, got {len(weights)}"
@@ -129,7 +129,7 @@ class Model(TrainingMixin):
         for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
             layer.check_weights(weights[start:stop])
         for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
-            layer.set_weights(weights[start:stop])
+            layer._assign(weights[start:stop])
 
     def save_weights(self, filepath):
         """Write every weight array, in get_weights order, to one .npz file at `filepath`."""

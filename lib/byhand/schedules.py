@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import math
 
-from byhand.checks import check_positive, is_number
+from byhand.checks import check_number, check_positive, is_number
 
 
 def _check_rate(owner, name, value):
@@ -26,12 +26,6 @@ def _check_rate(owner, name, value):
     if not is_number(value) or not 0 < value <= 1:
         raise ValueError(f"{owner}: {name} must be a number in (0, 1], got {value!r}")
     return value
-
-
-def _check_step(owner, step):
-    if not is_number(step) or not 0 <= step < math.inf:  # also catches NaN
-        raise ValueError(f"{owner}: step must be a number >= 0, got {step!r}")
-    return step
 
 
 class InverseTimeDecay:
@@ -46,15 +40,11 @@ class InverseTimeDecay:
             "InverseTimeDecay", "initial_learning_rate", initial_learning_rate
         )
         self.decay_steps = check_positive("InverseTimeDecay", "decay_steps", decay_steps)
-        if not is_number(decay_rate) or not 0 <= decay_rate < math.inf:
-            raise ValueError(
-                f"InverseTimeDecay: decay_rate must be a number >= 0, got {decay_rate!r}"
-            )
-        self.decay_rate = decay_rate
+        self.decay_rate = check_number("InverseTimeDecay", "decay_rate", decay_rate, 0)
         self.staircase = staircase
 
     def __call__(self, step):
-        p = _check_step("InverseTimeDecay", step) / self.decay_steps
+        p = check_number("InverseTimeDecay", "step", step, 0) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate / (1 + self.decay_rate * p)
@@ -83,7 +73,7 @@ class ExponentialDecay:
         self.staircase = staircase
 
     def __call__(self, step):
-        p = _check_step("ExponentialDecay", step) / self.decay_steps
+        p = check_number("ExponentialDecay", "step", step, 0) / self.decay_steps
         if self.staircase:
             p = math.floor(p)
         return self.initial_learning_rate * self.decay_rate**p
@@ -113,7 +103,7 @@ class StepDecay:
         self.steps_per_drop = check_positive("StepDecay", "steps_per_drop", steps_per_drop)
 
     def __call__(self, step):
-        drops = math.floor(_check_step("StepDecay", step) / self.steps_per_drop)
+        drops = math.floor(check_number("StepDecay", "step", step, 0) / self.steps_per_drop)
         return self.initial_learning_rate * self.drop_rate**drops
 
     def __repr__(self):
@@ -137,7 +127,7 @@ class InverseSqrtDecay:
         self.decay_steps = check_positive("InverseSqrtDecay", "decay_steps", decay_steps)
 
     def __call__(self, step):
-        step = _check_step("InverseSqrtDecay", step)
+        step = check_number("InverseSqrtDecay", "step", step, 0)
         return self.initial_learning_rate / math.sqrt(1 + step / self.decay_steps)
 
     def __repr__(self):
