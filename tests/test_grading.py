@@ -30,7 +30,7 @@ FIXTURES = Path(__file__).resolve().parent / "grading_fixtures"
 sys.path.insert(0, str(FIXTURES))
 import make_fixtures  # noqa: E402
 
-LIMITS = Limits(cell_seconds=3, call_seconds=3, total_seconds=60, memory_mb=1024, disk_mb=64)
+LIMITS = Limits(cell_seconds=3, call_seconds=3, total_seconds=60, memory_mb=1024, disk_mb=16)
 SECRET = "byhand-hidden-toy-secret-7f3a"  # a comment in the hidden-test file
 EXERCISES = ["double", "sum_all", "count_positive"]
 TESTS = ["test_double_vector", "test_double_keeps_its_input", "test_sum_all",
@@ -58,7 +58,7 @@ EXPECTED = {
               {}),
     "os_exit": ("crashed", 6, ["code cell 3 ('os._exit(3)') ended the kernel with exit code 3; "
                                "it was skipped"], {}),
-    "fills_disk": ("crashed", 6, ["code cell 3 ('for k in range(100):') wrote more than 64 MB "
+    "fills_disk": ("crashed", 6, ["code cell 3 ('for k in range(100):') wrote more than 16 MB "
                                   "of files; it was skipped"], {}),
     "killed": ("crashed", 6, ["code cell 3 ('os.kill(os.getpid(), 9)') raised PermissionError",
                               "code cell 5 ('import signal') was killed by SIGKILL; "

@@ -128,12 +128,12 @@ NOTEBOOKS = {
         COUNT,
     ],
     "os_exit": [SETUP, DOUBLE, "os._exit(3)", TOTAL, COUNT],
-    # Files of 16 MB each, under the per-file limit, until the folder passes disk_mb.
+    # Files of 4 MB each, under the per-file limit, until the folder passes disk_mb.
     "fills_disk": [
         SETUP,
         DOUBLE,
         "for k in range(100):\n    with open(f'junk{k}.bin', 'wb') as junk:\n"
-        "        junk.write(bytes(16 * 2**20))",
+        "        junk.write(bytes(4 * 2**20))",
         TOTAL,
         COUNT,
     ],
