@@ -49,7 +49,7 @@ def main(argv=None):
             shutil.copy(args.notebook, folder / f"student_{i:03d}.ipynb")
         started = time.perf_counter()
         reports = grade_folder(folder, out, tests, digest, limits, workers=args.workers,
-                               progress=False)  # fmt: skip
+                               progress=False).reports  # fmt: skip
         wall = time.perf_counter() - started
 
     print(f"graded {len(reports)} copies of {args.notebook.name} against {tests_path.name} "

@@ -132,7 +132,7 @@ def batch(tmp_path_factory):
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(tempfile, "tempdir", str(sandboxes))
         reports = grade_folder(submissions, out, tests, "digest-of-toy", LIMITS, workers=2,
-                               progress=False)  # fmt: skip
+                               progress=False).reports  # fmt: skip
     return {
         "reports": {report["submission"]: report for report in reports},
         "order": [report["submission"] for report in reports],

@@ -63,9 +63,10 @@ def graded(monkeypatch):
 
 
 def grade(folder, digest="toy-1", **options):
-    reports = grade_folder(folder["submissions"], folder["out"], folder["tests"], digest,
-                           LIMITS, workers=2, progress=False, **options)  # fmt: skip
-    return {report["submission"]: report for report in reports}
+    batch = grade_folder(folder["submissions"], folder["out"], folder["tests"], digest,
+                         LIMITS, workers=2, progress=False, **options)  # fmt: skip
+    assert batch.graded + batch.reused == len(batch.reports)
+    return {report["submission"]: report for report in batch.reports}
 
 
 def mtimes(out):
@@ -187,7 +188,7 @@ def test_the_command_line(folder, tmp_path):
         f"Graded 3 submissions against {hidden}: mean 44.4 %, 0 with a status other than ok.\n"
         f"Scores: {out / 'scores.csv'}; feedback: {out / 'feedback'}/\n"
     )
-    assert run.stderr == ""  # --quiet: no progress bar
+    assert run.stderr == ROOT_WARNING  # --quiet: no progress bar
     rows = list(csv.reader(io.StringIO((out / "scores.csv").read_text())))
     assert [row[:5] for row in rows[1:]] == [["good", "2", "2", "2", "6"],
                                              ["partial", "2", "0", "0", "2"],
@@ -210,8 +211,21 @@ def test_the_command_line(folder, tmp_path):
     run = cli("grade", submissions, "--out", out, "--tests", sets, "--set", "toy", "--quiet",
               *limits, cwd=tmp_path)  # fmt: skip
     assert run.returncode == 0, run.stderr
-    assert run.stdout.startswith(f"Graded 3 submissions against {sets / 'toy.py'}: mean 44.4 %")
+    assert run.stdout.startswith(
+        f"Graded 0 of 3 submissions and reused the current reports of 3 against "
+        f"{sets / 'toy.py'}: mean 44.4 %, 0 with a status other than ok.\n"
+    )
     assert mtimes(out) == reports
+    # One submission changed: it alone is graded, and the summary says how many were reused.
+    stub = submissions / "stub.ipynb"
+    stub.write_bytes(stub.read_bytes().replace(b"\n}", b"\n}\n", 1))
+    run = cli("grade", submissions, "--out", out, "--tests", sets, "--set", "toy", "--quiet",
+              *limits, cwd=tmp_path)  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.startswith("Graded 1 of 3 submissions and reused the current reports "
+                                 f"of 2 against {sets / 'toy.py'}: mean 44.4 %")  # fmt: skip
+    stub.write_bytes(before["stub.ipynb"][0])
+    os.utime(stub, ns=(before["stub.ipynb"][1], before["stub.ipynb"][1]))
 
     # The default --tests is solutions/hidden in the current folder.
     run = cli("grade", submissions, "--out", out, cwd=tmp_path)
@@ -225,6 +239,26 @@ def test_the_command_line(folder, tmp_path):
 
     after = {p.name: (p.read_bytes(), p.stat().st_mtime_ns) for p in submissions.iterdir()}
     assert after == before  # the grader never writes into the submissions
+
+
+ROOT_WARNING = (
+    "byhand-grade: warning: running as root. The limit on new processes does not bind root, so "
+    "a submission could leave programs running; grade as an ordinary user (see "
+    "docs/grading.md, 'The sandbox').\n"
+    if os.geteuid() == 0
+    else ""
+)
+
+
+@pytest.mark.parametrize("euid", [0, 1000])
+def test_grading_as_root_warns_and_as_a_user_does_not(euid, monkeypatch, capsys):
+    from byhand.grading.__main__ import warn_if_root
+
+    monkeypatch.setattr(os, "geteuid", lambda: euid)
+    warn_if_root()
+    out, err = capsys.readouterr()
+    assert out == ""
+    assert ("warning: running as root" in err) == (euid == 0)
 
 
 def test_an_exercise_named_like_a_score_column_is_refused(tmp_path):

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import os
 import sys
 from pathlib import Path
 
@@ -70,6 +71,33 @@ def limits_from(args):
                   disk_mb=args.disk_mb)  # fmt: skip
 
 
+def summary(batch, path):
+    """The line that ends a run: how many submissions were graded or reused, and the mean."""
+    reports = batch.reports
+    count = len(reports)
+    mean = sum(r["percent"] for r in reports) / count
+    troubled = sum(r["status"] != "ok" for r in reports)
+    if batch.reused == 0:
+        done = f"Graded {_plural(count, 'submission')}"
+    else:
+        done = (f"Graded {batch.graded} of {_plural(count, 'submission')} and reused the "
+                f"current reports of {batch.reused}")  # fmt: skip
+    return (f"{done} against {path}: mean {mean:.1f} %, "
+            f"{troubled} with a status other than ok.")  # fmt: skip
+
+
+def _plural(count, noun):
+    return f"{count} {noun}" + ("" if count == 1 else "s")
+
+
+def warn_if_root():
+    """Grading as root loses the kernel's limit on new processes: say so, on stderr."""
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        print("byhand-grade: warning: running as root. The limit on new processes does not "
+              "bind root, so a submission could leave programs running; grade as an ordinary "
+              "user (see docs/grading.md, 'The sandbox').", file=sys.stderr)  # fmt: skip
+
+
 def grade(args):
     from byhand.grading.batch import grade_folder
     from byhand.grading.hidden import load_tests
@@ -77,16 +105,14 @@ def grade(args):
     path = hidden_test_file(args.tests, args.set)
     tests = load_tests(path)
     tests_digest = hashlib.sha256(path.read_bytes()).hexdigest()
-    reports = grade_folder(args.submissions, args.out, tests, tests_digest, limits_from(args),
-                           workers=args.workers, fresh=args.fresh,
-                           progress=not args.quiet)  # fmt: skip
-    if not reports:
+    warn_if_root()
+    batch = grade_folder(args.submissions, args.out, tests, tests_digest, limits_from(args),
+                         workers=args.workers, fresh=args.fresh,
+                         progress=not args.quiet)  # fmt: skip
+    if not batch.reports:
         print(f"byhand-grade: no .ipynb files in {args.submissions}", file=sys.stderr)
         return 1
-    mean = sum(r["percent"] for r in reports) / len(reports)
-    troubled = sum(r["status"] != "ok" for r in reports)
-    print(f"Graded {len(reports)} submissions against {path}: mean {mean:.1f} %, "
-          f"{troubled} with a status other than ok.")  # fmt: skip
+    print(summary(batch, path))
     print(f"Scores: {Path(args.out) / 'scores.csv'}; feedback: {Path(args.out) / 'feedback'}/")
     return 0
 

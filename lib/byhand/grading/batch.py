@@ -20,6 +20,7 @@ import os
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
 from pathlib import Path
 
 from tqdm.auto import tqdm
@@ -140,9 +141,18 @@ def is_current(report_path, data, tests_digest):
     )
 
 
+@dataclass(frozen=True)
+class Batch:
+    """What one run of `grade_folder` did: every report, and how many it graded or reused."""
+
+    reports: list  # one dict per submission, in submission order (see grade_one)
+    graded: int  # submissions graded in this run
+    reused: int  # submissions whose current report, from an earlier run, was kept
+
+
 def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
                  fresh=False, progress=True):  # fmt: skip
-    """Grade every submission in `folder` into `out`; the reports, in submission order."""
+    """Grade every submission in `folder` into `out`; a Batch of the reports, in order."""
     limits = limits or Limits()
     folder, out = Path(folder), Path(out)
     paths = find_submissions(folder, out)
@@ -178,7 +188,7 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
         for path in paths
     ]
     write_atomically(out / "scores.csv", score_table(reports, [t.exercise for t in tests]))
-    return reports
+    return Batch(reports, graded=len(todo), reused=len(paths) - len(todo))
 
 
 def score_table(reports, exercise_order):
