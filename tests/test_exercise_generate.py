@@ -53,9 +53,13 @@ def test_broken_markers_are_clear_errors(source, words):
 
 
 def notebook(*cells):
+    """A notebook of (source, tags) cells: markdown when the source starts with '#', else code."""
     nb = nbformat.v4.new_notebook()
     for i, (source, tags) in enumerate(cells):
-        cell = nbformat.v4.new_code_cell(source)
+        new = (
+            nbformat.v4.new_markdown_cell if source.startswith("# ") else nbformat.v4.new_code_cell
+        )
+        cell = new(source)
         cell.id = f"cell-{i}"
         if tags:
             cell.metadata["tags"] = tags
@@ -107,3 +111,60 @@ def test_main_writes_checks_and_reports_errors(tmp_path, capsys):
     source.write_text(generate.render(notebook(("def f():\n    # END SOLUTION", []))))
     assert generate.main(["--check", "--root", str(tmp_path)]) == 2
     assert "01_demo.ipynb, cell 0 (id 'cell-0'), line 2" in capsys.readouterr().err
+
+
+def test_exercise_cells_are_shown_in_the_exercises_and_removed_from_the_solutions_page():
+    solution = notebook(
+        ("# Solutions: areas", ["solution"]),
+        ("# Exercises: areas", ["exercise"]),
+        ("import numpy as np", []),
+        (SOLVED, []),
+        ("# Before you hand in", ["exercise"]),
+    )
+    assert generate.tag_solution_notebook(solution, "01_demo.ipynb") is True
+    tags = [cell.metadata.get("tags") for cell in solution.cells]
+    assert tags == [
+        ["solution"],
+        ["exercise", "remove-cell"],  # the book's solutions page leaves it out
+        None,
+        ["hide-input"],  # the book folds the solution
+        ["exercise", "remove-cell"],
+    ]
+    assert generate.tag_solution_notebook(solution, "01_demo.ipynb") is False  # nothing to add
+    exercise = exercise_notebook(solution, "01_demo")
+    assert [c.id for c in exercise.cells] == ["cell-1", "cell-2", "cell-3", "cell-4"]
+    assert all("tags" not in c.metadata for c in exercise.cells)
+    assert exercise.cells[0].source == "# Exercises: areas"
+
+
+def test_a_cell_tagged_for_both_notebooks_is_an_error():
+    nb = notebook((SOLVED, []), ("# Both", ["exercise", "solution"]))
+    expected = (
+        "solutions/01_demo.ipynb, cell 1 (id 'cell-1'): tagged both 'solution' (only in the "
+        "solutions) and 'exercise' (only in the exercises); a cell for both has neither tag"
+    )
+    for make in (generate.tag_solution_notebook, lambda nb, name: exercise_notebook(nb, "x", name)):
+        with pytest.raises(MarkerError) as caught:
+            make(nb, "solutions/01_demo.ipynb")
+        assert str(caught.value) == expected
+
+
+def test_an_exercise_cell_cannot_hold_a_solution():
+    nb = notebook((SOLVED, ["exercise"]))
+    with pytest.raises(MarkerError, match="cell 0 .*: a cell tagged 'exercise' is not in the"):
+        generate.tag_solution_notebook(nb, "01_demo.ipynb")
+
+
+def test_check_reports_a_solution_notebook_without_its_book_tags(tmp_path, capsys):
+    (tmp_path / "solutions").mkdir()
+    source = tmp_path / "solutions" / "01_demo.ipynb"
+    nb = notebook(("# Solutions", ["solution"]), ("# Exercises", ["exercise"]), (SOLVED, []))
+    generate.tag_solution_notebook(nb)
+    source.write_text(generate.render(nb))
+    assert generate.main(["--root", str(tmp_path)]) == 0  # writes the exercises
+    assert generate.main(["--check", "--root", str(tmp_path)]) == 0
+    nb.cells[1].metadata["tags"] = ["exercise"]  # its remove-cell lost in an edit
+    source.write_text(generate.render(nb))
+    capsys.readouterr()
+    assert generate.main(["--check", "--root", str(tmp_path)]) == 1
+    assert capsys.readouterr().out == "stale (run `make exercises`): solutions/01_demo.ipynb\n"

@@ -11,11 +11,23 @@ code cells the solution sits between two marker lines, indented like the code ar
         return X @ w + b
         # END SOLUTION
 
-The exercise notebook exercises/NN_topic.ipynb is the same notebook with every such region
-replaced by a stub that raises NotImplementedError, every cell tagged `solution` left out,
-no outputs, and the metadata {"byhand": {"exercise_set": "NN_topic"}}. Cells keep their ids,
-so generating twice gives the same bytes. The solution notebook's cells with markers get the
-Jupyter Book tag `hide-input`, so the book shows each solution folded; the exercise drops it.
+Two cell tags say which notebook a cell belongs to; a cell with neither is in both:
+
+    solution   only in the solutions: the solutions page's title and introduction, a
+               demonstration that uses the solutions
+    exercise   only in the exercises: the exercises' title, how to work on them, how to
+               hand them in
+
+The exercise notebook exercises/NN_topic.ipynb is the solution notebook with every marked
+region replaced by a stub that raises NotImplementedError, the cells tagged `solution` left
+out, the tag `exercise` dropped, no outputs, and the metadata
+{"byhand": {"exercise_set": "NN_topic"}}. Cells keep their ids, so generating twice gives the
+same bytes. The solution notebook itself gets the Jupyter Book tags that make the book show
+it as solutions: `hide-input` on each cell with a marked region (the solution is folded) and
+`remove-cell` on each cell tagged `exercise` (it is not shown); the exercise notebook drops
+both from those cells. `--check` reports a solution notebook that lacks these tags as stale.
+A cell tagged both `solution` and `exercise`, or an `exercise` cell with a marked region, is
+an error.
 """
 
 from __future__ import annotations
@@ -30,15 +42,17 @@ from pathlib import Path
 import nbformat
 
 BEGIN, END = "# BEGIN SOLUTION", "# END SOLUTION"
-SOLUTION_TAG = "solution"  # a cell with this tag is left out of the exercise notebook
+SOLUTION_TAG = "solution"  # a cell only in the solution notebook
+EXERCISE_TAG = "exercise"  # a cell only in the exercise notebook
 FOLD_TAG = "hide-input"  # the book shows a cell with this tag folded
+REMOVE_TAG = "remove-cell"  # the book leaves a cell with this tag out
 SET_NAME = re.compile(r"^\d\d_[a-z0-9_]+$")  # NN_topic
 LOOKS_LIKE_A_MARKER = re.compile(r"^#\s*(begin|end)\s*solution", re.IGNORECASE)
 DEF = re.compile(r"^(\s*)def\s+(\w+)\s*\(")
 
 
 class MarkerError(ValueError):
-    """Solution markers that cannot be turned into stubs; the message says where."""
+    """Solution markers or cell tags that cannot make an exercise; the message says where."""
 
 
 @dataclass(frozen=True)
@@ -119,14 +133,36 @@ def _set_tags(cell, tags):
         cell.metadata.pop("tags", None)
 
 
-def fold_solutions(nb, name="notebook"):
-    """Tag every code cell holding a solution region `hide-input`; True if any tag was added."""
+def _cell_parts(cell, where):
+    """(tags, solution regions) of a cell; MarkerError for tags that contradict each other."""
+    tags = list(cell.metadata.get("tags", []))
+    regions = find_regions(cell.source, where) if cell.cell_type == "code" else []
+    if SOLUTION_TAG in tags and EXERCISE_TAG in tags:
+        raise MarkerError(
+            f"{where}: tagged both {SOLUTION_TAG!r} (only in the solutions) and "
+            f"{EXERCISE_TAG!r} (only in the exercises); a cell for both has neither tag"
+        )
+    if EXERCISE_TAG in tags and regions:
+        raise MarkerError(
+            f"{where}: a cell tagged {EXERCISE_TAG!r} is not in the solutions, so it cannot "
+            f"hold a {BEGIN!r} region"
+        )
+    return tags, regions
+
+
+def tag_solution_notebook(nb, name="notebook"):
+    """Add the book's tags to a solution notebook; True if any tag was added.
+
+    `hide-input` on every code cell holding a solution region (the book folds it), and
+    `remove-cell` on every cell tagged `exercise` (the book leaves it out).
+    """
     changed = False
     for index, cell in enumerate(nb.cells):
-        where = f"{name}, cell {index} (id {cell.get('id')!r})"
-        tags = list(cell.metadata.get("tags", []))
-        if cell.cell_type == "code" and find_regions(cell.source, where) and FOLD_TAG not in tags:
-            _set_tags(cell, [*tags, FOLD_TAG])
+        tags, regions = _cell_parts(cell, f"{name}, cell {index} (id {cell.get('id')!r})")
+        wanted = [FOLD_TAG] if regions else [REMOVE_TAG] if EXERCISE_TAG in tags else []
+        missing = [tag for tag in wanted if tag not in tags]
+        if missing:
+            _set_tags(cell, tags + missing)
             changed = True
     return changed
 
@@ -136,16 +172,17 @@ def exercise_notebook(solution, set_name, name="notebook"):
     nb = copy.deepcopy(solution)
     cells, hidden = [], 0
     for index, cell in enumerate(nb.cells):
-        tags = list(cell.metadata.get("tags", []))
+        tags, regions = _cell_parts(cell, f"{name}, cell {index} (id {cell.get('id')!r})")
         if SOLUTION_TAG in tags:
             hidden += 1
             continue
+        if EXERCISE_TAG in tags:  # shown in the exercises, whatever the solutions page does
+            tags = [tag for tag in tags if tag not in (EXERCISE_TAG, REMOVE_TAG)]
+        if regions:
+            cell.source = stub_out(cell.source, regions)
+            tags = [tag for tag in tags if tag != FOLD_TAG]
+            hidden += 1
         if cell.cell_type == "code":
-            regions = find_regions(cell.source, f"{name}, cell {index} (id {cell.get('id')!r})")
-            if regions:
-                cell.source = stub_out(cell.source, regions)
-                tags = [tag for tag in tags if tag != FOLD_TAG]
-                hidden += 1
             cell.outputs, cell.execution_count = [], None
         _set_tags(cell, tags)
         cells.append(cell)
@@ -172,7 +209,7 @@ def plan(root):
             raise MarkerError(f"{path.name}: a solution notebook is named NN_topic.ipynb")
         shown = str(path.relative_to(root))
         nb = nbformat.reads(path.read_text(), as_version=4)
-        if fold_solutions(nb, shown):
+        if tag_solution_notebook(nb, shown):
             texts[path] = render(nb)
         exercise = exercise_notebook(nb, path.stem, shown)
         texts[root / "exercises" / path.name] = render(exercise)
