@@ -9,7 +9,8 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from byhand.exercises import EXERCISES, check
+from byhand.exercises import SETS
+from byhand.exercises.checking import find, report
 from byhand.grading import generate, load_tests, run_tests
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -29,6 +30,11 @@ def notebook_namespace(path):
             if cell.cell_type == "code":
                 exec(compile(cell.source, f"{path.name}:{cell.id}", "exec"), namespace)
     return namespace
+
+
+def exercises_of(solution):
+    """The exercises of the set a solution notebook belongs to (found by its file name)."""
+    return SETS[solution.stem].EXERCISES
 
 
 def solution_lines(path):
@@ -91,8 +97,9 @@ def test_every_stub_has_a_check_cell_with_public_cases(solution):
     source = exercise_path(solution).read_text()
     stubbed = re.findall(r'NotImplementedError\(\\"(\w+): your code here\\"\)', source)
     assert len(stubbed) >= 5
+    names = [exercise.name for exercise in exercises_of(solution)]
     for name in stubbed:
-        assert name in EXERCISES, f"{name} has no public cases in byhand.exercises"
+        assert name in names, f"{name} has no public cases in {SETS[solution.stem].__name__}"
         assert f'check(\\"{name}\\", {name})' in source, f"{name} has no check cell"
 
 
@@ -124,16 +131,53 @@ def test_hidden_tests_give_the_untouched_stubs_nothing(solution):
 
 
 @pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
-def test_solutions_pass_their_public_cases_and_stubs_are_not_attempted(solution, capsys):
+def test_hidden_tests_match_the_points_table(solution):
+    """The table of points in the notebook's prose is the hidden tests' points."""
+    tests = load_tests(ROOT / "solutions" / "hidden" / f"{solution.stem}.py")
+    text = "\n".join(c.source for c in nbformat.read(solution, as_version=4).cells)
+    table = dict(re.findall(r"^\| \d+ \| `(\w+)` \| (\d+) \|$", text, re.MULTILINE))
+    points = {}
+    for test in tests:
+        points[test.exercise] = points.get(test.exercise, 0) + test.points
+    assert {name: int(n) for name, n in table.items()} == points
+    total = re.search(r"^\| \| \*\*total\*\* \| \*\*(\d+)\*\* \|$", text, re.MULTILINE)
+    assert int(total.group(1)) == sum(points.values())
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_solutions_pass_their_public_cases_and_stubs_are_not_attempted(solution):
     done = notebook_namespace(solution)
     todo = notebook_namespace(exercise_path(solution))
-    names = [n for n in EXERCISES if n in todo]
-    assert names
+    exercises = exercises_of(solution)
+    names = [exercise.name for exercise in exercises if exercise.name in todo]
+    assert len(names) == len(exercises)
     for name in names:
-        assert check(name, done[name]) is True
-        assert (
-            capsys.readouterr().out
-            == f"{name}: all {len(EXERCISES[name].cases)} public cases pass\n"
-        )
-        assert check(name, todo[name]) is False  # prints, does not raise
-        assert capsys.readouterr().out == f"{name}: not attempted yet\n"
+        exercise = find(exercises, name)
+        count = len(exercise.cases)
+        assert report(exercise, done[name]) == f"{name}: all {count} public cases pass"
+        assert report(exercise, todo[name]) == f"{name}: not attempted yet"  # no exception
+
+
+def shown_in_the_book(path):
+    """The markdown and code of the cells the book shows of a notebook (no remove-cell)."""
+    cells = nbformat.read(path, as_version=4).cells
+    return [c.source for c in cells if "remove-cell" not in c.metadata.get("tags", [])]
+
+
+@pytest.mark.parametrize("solution", SOLUTIONS, ids=IDS)
+def test_the_solutions_page_reads_as_solutions_and_the_exercises_as_exercises(solution):
+    solutions_page = shown_in_the_book(solution)
+    exercises_page = shown_in_the_book(exercise_path(solution))
+    assert solutions_page[0].startswith("# Solutions: ")
+    assert exercises_page[0].startswith("# Exercises: ")
+    assert solutions_page[0].split("\n")[0] != exercises_page[0].split("\n")[0]
+    titles = [s for s in solutions_page + exercises_page if s.startswith("# ")]
+    assert len(titles) == 2, "each page has one title"
+    shown = "\n".join(solutions_page)
+    for words in ("YOUR CODE HERE", "hand in", "replace the two lines"):
+        assert words not in shown, f"the solutions page still says {words!r}"
+    intro = solutions_page[0]
+    assert f"(../exercises/{solution.name})" in intro, "link to the exercises"
+    assert f"(../chapters/{solution.name})" in intro, "link to the chapter"
+    assert "folded" in intro and "unfold" in intro
+    assert "YOUR CODE HERE" in "\n".join(exercises_page)

@@ -16,10 +16,12 @@ import sys
 import textwrap
 from pathlib import Path
 
+import nbformat
 import pytest
 
 from byhand.grading import landlock
-from byhand.grading.sandbox import DENIED_EVENTS, Policy
+from byhand.grading.runner import Limits, run_submission
+from byhand.grading.sandbox import DENIED_EVENTS, Policy, ends_with_semicolon
 
 LIB = Path(__file__).resolve().parents[1] / "lib"
 
@@ -206,3 +208,35 @@ def test_landlock_alone_keeps_a_process_in(tmp_path):
         expected["connect"] = "denied"
     assert results == expected
     assert outside.read_text() == "hidden tests\n" and not Path(f"{outside}.new").exists()
+
+
+def test_the_log_shows_what_a_notebook_shows_a_trailing_semicolon_hides_a_value(tmp_path):
+    """The student's output log, as IPython would show it: check cells print their feedback
+    only, and a cell ending in `;` shows no value."""
+    cells = [
+        "from byhand.exercises.perceptron import check",
+        "def net_input(X, w, b):\n    return X @ w + b",
+        'check("net_input", net_input);',
+        'check("net_input", net_input)',  # check returns None: nothing more either way
+        "1 + 1;",
+        "(1, 2);  # a comment after the semicolon",
+        "x = [1,\n     2];",
+        "40 + 2",
+        "print('done')",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    path = tmp_path / "semicolons.ipynb"
+    nbformat.write(nb, path)
+    outcome = run_submission(path, [], Limits(total_seconds=60))
+    assert outcome.status == "ok", outcome.notes
+    passing = "net_input: all 4 public cases pass\n"
+    assert outcome.output == passing * 2 + "Out[0]: 42\ndone\n"
+
+
+def test_ends_with_semicolon_is_ipythons_rule():
+    assert ends_with_semicolon("check('step', step);")
+    assert ends_with_semicolon("x = 1\ny;  # comment\n\n")
+    assert not ends_with_semicolon("a;\nb")
+    assert not ends_with_semicolon("'a;'")
+    assert not ends_with_semicolon("f(1,")  # cannot be read: run it and report the error

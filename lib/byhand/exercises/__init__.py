@@ -1,17 +1,21 @@
 """Instant feedback on the course's graded exercises.
 
-In an exercise notebook, after writing a function, run its check cell:
+Each exercise set has a module here with its public cases and its own `check`. In an exercise
+notebook, after writing a function, run its check cell:
 
-    from byhand.exercises import check
-    check("net_input", net_input)      # prints "net_input: all 4 public cases pass", or
-                                       # the first failing case with a hint; True/False
+    from byhand.exercises.perceptron import check    # the set 01_perceptron
+    check("net_input", net_input)   # prints "net_input: all 4 public cases pass", or the
+                                    # first failing case with a hint
 
-The public cases are data, one module per exercise set (`byhand.exercises.perceptron`).
-Hidden tests compare values with `assert_close`, which raises the same explanation that
-`check` prints. This package needs only NumPy.
+SETS maps each set's name (the file name of its notebooks, NN_topic) to its module, and
+names are looked up within one set: two sets may each have a `sigmoid`. Hidden tests compare
+values with `assert_close`, which raises the same explanation that `check` prints. This
+package needs only NumPy.
 """
 
-from byhand.exercises.checking import EXERCISES, check
+from byhand.exercises import perceptron
 from byhand.exercises.feedback import assert_close, assert_unchanged, diagnose
 
-__all__ = ["EXERCISES", "assert_close", "assert_unchanged", "check", "diagnose"]
+SETS = {"01_perceptron": perceptron}  # set name -> its module
+
+__all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]

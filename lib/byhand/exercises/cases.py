@@ -5,10 +5,15 @@ exercises as `Exercise` records. A `Case` holds the arguments of one call and th
 must return. For a gradient exercise the expected value comes from central finite
 differences of a forward function in float64 (`gradient_case`), so the public cases need no
 formula that would give the answer away.
+
+An exercise also says what its hints may assume: which argument is a batch of N examples
+(`batch`), which returned values are updated parameters (`updates`), and which wrong answers
+students are known to give (`mistakes`), each with the hint to show when it comes back.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import numpy as np
@@ -27,17 +32,51 @@ class Case:
 
 
 @dataclass(frozen=True)
-class Exercise:
-    """One function to write: its name, parameter names and public cases.
+class Mistake:
+    """A wrong answer students give, and the hint shown when a function returns it.
 
-    `returns` names the values of a function that returns a tuple (such as ("w", "b")),
-    so that a failure can say which one is wrong; None for a single return value.
+    `returns` takes a case's arguments and gives what the wrong code returns for them (it may
+    raise when the mistake cannot happen on those inputs, such as `w @ X` for a non-square X).
+    """
+
+    name: str  # short, unique within its exercise: "w @ X"
+    hint: str
+    returns: Callable
+
+
+@dataclass(frozen=True)
+class Exercise:
+    """One function to write: its name, parameter names, public cases and what hints know.
+
+    returns:  the names of the values of a function that returns a tuple (such as
+              ("w", "b")), so that a failure can say which one is wrong; None for one value.
+    batch:    the parameter whose first axis is the batch of N examples ("X"), so that a
+              hint may name N; None when the exercise has no batch.
+    updates:  for each returned value, the parameter it is the updated version of (such as
+              ("w", "b")), or None for a value that is no update; empty when none is.
+    mistakes: known wrong answers; the first one whose value the function returned gives
+              its hint, instead of any guess.
     """
 
     name: str
     params: tuple[str, ...]
     cases: tuple[Case, ...]
     returns: tuple[str, ...] | None = None
+    batch: str | None = None
+    updates: tuple[str | None, ...] = ()
+    mistakes: tuple[Mistake, ...] = ()
+
+    def __post_init__(self):
+        values = len(self.returns) if self.returns else 1
+        named = [self.batch, *self.updates]
+        unknown = [p for p in named if p is not None and p not in self.params]
+        if unknown:
+            raise ValueError(f"{self.name}: {unknown} are not among its params {self.params}")
+        if self.updates and len(self.updates) != values:
+            raise ValueError(f"{self.name}: updates names {len(self.updates)} values, not {values}")
+        names = [mistake.name for mistake in self.mistakes]
+        if len(set(names)) != len(names):
+            raise ValueError(f"{self.name}: two mistakes share a name in {names}")
 
 
 def finite_differences(f, args, wrt, eps=1e-6):

@@ -1,9 +1,14 @@
-"""`check(name, function)`: run an exercise's public cases and print what happened.
+"""Run an exercise's public cases on a student's function and say what happened.
+
+Each exercise set's module has its own `check(name, function)` (Chapter 1's is
+`byhand.exercises.perceptron.check`), which calls `check_exercise` with that set's
+exercises: a name is looked up in its own set only, so two sets may both have a `sigmoid`.
 
 Each case calls the function on fresh copies of its arguments. The first case that goes
 wrong is printed with its inputs, the expected and received values and a hint (see
 `byhand.exercises.feedback`); so is a function that raised, or that changed its inputs.
 A function that still raises NotImplementedError, as the stubs do, is "not attempted yet".
+`check_exercise` prints and returns None, so that a check cell shows the feedback only.
 """
 
 from __future__ import annotations
@@ -16,11 +21,7 @@ from pathlib import Path
 
 import numpy as np
 
-from byhand.exercises import perceptron
-from byhand.exercises.feedback import changed_input, diagnose, field, show
-
-SETS = (perceptron,)  # one module per exercise set
-EXERCISES = {exercise.name: exercise for s in SETS for exercise in s.EXERCISES}
+from byhand.exercises.feedback import changed_input, diagnose, field, hint, hint_lines, show
 
 # Frames in these folders are not the student's: the line to show is the last one outside.
 _NOT_STUDENT = (
@@ -43,9 +44,9 @@ def _exception_report(error):
     """What to print when the student's function raised `error`."""
     lines = [f"it raised {type(error).__name__}: {error}", f"  at {_student_line(error)}"]
     if isinstance(error, ValueError) and "matmul" in str(error):
-        lines.append("hint: the shapes do not fit a matrix product; print the shapes you multiply")
+        lines += hint_lines(hint("matmul"))
     elif isinstance(error, IndexError | ValueError | TypeError):
-        lines.append("hint: print the shapes and types of your arrays just before that line")
+        lines += hint_lines(hint("shapes and types"))
     return lines
 
 
@@ -55,10 +56,26 @@ def _not_attempted(exercise, error):
     return str(error) == f"{exercise.name}: your code here" or frames[-1].name == exercise.name
 
 
+def _context(exercise, case):
+    """What the hints may assume about this case: batch size, old values, known mistakes."""
+    args = dict(zip(exercise.params, case.args, strict=True))
+    batch = np.shape(args[exercise.batch])[0] if exercise.batch else None
+    before = tuple(args[p] if p else None for p in exercise.updates) or None
+    if before is not None and exercise.returns is None:
+        before = before[0]  # one returned value: its old value, not a tuple
+    known = []
+    for mistake in exercise.mistakes:
+        try:
+            with np.errstate(all="ignore"):
+                known.append((mistake.hint, mistake.returns(*copy.deepcopy(case.args))))
+        except Exception:  # the mistake cannot happen on these inputs (shapes that do not fit)
+            continue
+    return {"batch": batch, "before": before, "known": known}
+
+
 def _run(exercise, case, function):
     """None if `function` passes `case`, "not attempted", or a list of lines saying why not."""
     args = copy.deepcopy(case.args)
-    before = copy.deepcopy(case.args)
     try:
         received = function(*args)
     except NotImplementedError as error:
@@ -68,10 +85,15 @@ def _run(exercise, case, function):
     except Exception as error:
         return _exception_report(error)
     # A changed input comes first: it often explains a wrong value as well.
-    message = changed_input(before, tuple(args), exercise.params)
+    message = changed_input(case.args, tuple(args), exercise.params)
     if message is None:
         message = diagnose(
-            received, case.expected, rtol=case.rtol, atol=case.atol, names=exercise.returns
+            received,
+            case.expected,
+            rtol=case.rtol,
+            atol=case.atol,
+            names=exercise.returns,
+            **_context(exercise, case),
         )
     if message is None:
         return None
@@ -82,42 +104,51 @@ def _run(exercise, case, function):
     return lines
 
 
-def find(name):
-    """The Exercise called `name`; ValueError naming the known ones if there is none."""
-    if name in EXERCISES:
-        return EXERCISES[name]
-    close = difflib.get_close_matches(str(name), EXERCISES, n=1)
-    guess = f" Did you mean {close[0]!r}?" if close else ""
-    known = ", ".join(EXERCISES)
-    raise ValueError(f"check: no exercise is called {name!r}.{guess} Known exercises: {known}")
+def report(exercise, function):
+    """What `check` prints for `function` on the public cases of `exercise`, as text.
 
-
-def check(name, function):
-    """Run the public cases of exercise `name` on `function`; print the outcome.
-
-    Returns True when every case passes, else False (after printing the first failure).
-    Passing the public cases is a good sign, not a guarantee: the grader's hidden tests
-    use other inputs.
+    Either "name: all N public cases pass", "name: not attempted yet", or the first case
+    that fails: its inputs, then why (values, relative error and a hint, or the error raised).
     """
-    exercise = find(name)
+    name, count = exercise.name, len(exercise.cases)
+    for number, case in enumerate(exercise.cases, 1):
+        outcome = _run(exercise, case, function)
+        if outcome == "not attempted":
+            return f"{name}: not attempted yet"
+        if outcome is not None:
+            about = f" ({case.about})" if case.about else ""
+            lines = [f"{name}: public case {number} of {count} fails{about}", "  inputs:"]
+            for param, value in zip(exercise.params, case.args, strict=True):
+                lines.append(field(param, show(value), "    "))
+            return "\n".join(lines + ["  " + line for line in outcome])
+    return f"{name}: all {count} public cases pass"
+
+
+def find(exercises, name):
+    """The exercise called `name` among one set's `exercises`; ValueError if not exactly one."""
+    found = [exercise for exercise in exercises if exercise.name == name]
+    if len(found) > 1:
+        raise ValueError(f"check: this set has {len(found)} exercises called {name!r}")
+    if found:
+        return found[0]
+    known = [exercise.name for exercise in exercises]
+    close = difflib.get_close_matches(str(name), known, n=1)
+    guess = f" Did you mean {close[0]!r}?" if close else ""
+    raise ValueError(
+        f"check: this set has no exercise called {name!r}.{guess} Its exercises: {', '.join(known)}"
+    )
+
+
+def check_exercise(exercises, name, function):
+    """Run the public cases of the exercise `name` of a set on `function`; print the outcome.
+
+    Returns None: the printed lines are the whole answer. Passing the public cases is a good
+    sign, not a guarantee: the grader's hidden tests use other inputs.
+    """
+    exercise = find(exercises, name)
     if not callable(function):
         raise TypeError(
             f"check: the second argument must be your function, got a {type(function).__name__}"
             f" (write check({name!r}, {name}))"
         )
-    for number, case in enumerate(exercise.cases, 1):
-        outcome = _run(exercise, case, function)
-        if outcome == "not attempted":
-            print(f"{name}: not attempted yet")
-            return False
-        if outcome is not None:
-            about = f" ({case.about})" if case.about else ""
-            print(f"{name}: public case {number} of {len(exercise.cases)} fails{about}")
-            print("  inputs:")
-            for param, value in zip(exercise.params, case.args, strict=True):
-                print(field(param, show(value), "    "))
-            print("\n".join("  " + line for line in outcome))
-            return False
-    count = len(exercise.cases)
-    print(f"{name}: all {count} public cases pass")
-    return True
+    print(report(exercise, function))

@@ -2,7 +2,8 @@
 
     python -m byhand.grading grade SUBMISSIONS_DIR --out results/
 
-Students never need this package: their instant feedback is `byhand.exercises.check`.
+Students never need this package: their instant feedback is their set's own `check`
+(`from byhand.exercises.perceptron import check` for Chapter 1).
 See `docs/grading.md` for the guide for authors and instructors.
 """
 

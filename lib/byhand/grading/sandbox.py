@@ -10,8 +10,9 @@ to it over the process's standard input and output (see `protocol`). The sandbox
    refuses subprocesses, signals, network, ctypes, and files outside the temporary folder
    (reading is also allowed where Python and its packages live); on Linux 5.13+ the kernel's
    Landlock enforces the same file rules for code that bypasses Python;
-4. runs the cells one by one in an IPython shell, reporting each, then lists the functions
-   the notebook defined and answers calls to them until the grader closes the channel.
+4. runs the cells one by one in an IPython shell, reporting each (a cell's value is shown in
+   the log unless a `;` ends it, as in IPython), then lists the functions the notebook
+   defined and answers calls to them until the grader closes the channel.
 
 Scores are never computed here: the student's code could change anything in this process.
 """
@@ -196,6 +197,21 @@ def describe(error):
     return f"{type(error).__name__}: {error}{where}"[:2000]
 
 
+def ends_with_semicolon(source):
+    """Whether a cell's last statement ends with `;`, which in IPython hides its value.
+
+    IPython reads this from its input history, which the sandbox does not keep; so the cell
+    is run `silent` instead (no value shown, prints still go to the log). Uses IPython's own
+    test; a cell that cannot be read as Python is not silent (running it reports the error).
+    """
+    from IPython.core.displayhook import DisplayHook
+
+    try:
+        return DisplayHook.semicolon_at_end_of_expression(source)
+    except Exception:  # tokenize errors: unclosed brackets, bad indentation
+        return False
+
+
 def flush(streams):
     """Write out what the student's code printed: the grader may end this process any time."""
     for stream in streams:
@@ -248,7 +264,7 @@ def main():
         if index in plan["skip"]:
             continue
         write_message(channel_out, {"event": "cell", "index": index})
-        result = shell.run_cell(source, store_history=False)
+        result = shell.run_cell(source, store_history=False, silent=ends_with_semicolon(source))
         error = result.error_before_exec or result.error_in_exec
         flush(streams)
         done = {"event": "done", "index": index, "error": describe(error) if error else None}
