@@ -240,3 +240,23 @@ def test_ends_with_semicolon_is_ipythons_rule():
     assert not ends_with_semicolon("a;\nb")
     assert not ends_with_semicolon("'a;'")
     assert not ends_with_semicolon("f(1,")  # cannot be read: run it and report the error
+
+
+def test_the_grader_reads_nothing_from_the_sandbox_folder(tmp_path):
+    """The prints travel through a pipe the grader made: the folder holds no file of the
+    grader's, and FIFOs planted where its logs used to be change nothing."""
+    cells = [
+        "import os\nprint([name for name in os.listdir('.') if name != '.ipython'])",
+        "for name in ('output.log', 'sandbox.err'):\n"
+        "    if os.path.exists(name):\n"
+        "        os.remove(name)\n"
+        "    os.mkfifo(name)  # a reader of this file would wait for ever",
+        "print('still here')",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    path = tmp_path / "plants.ipynb"
+    nbformat.write(nb, path)
+    outcome = run_submission(path, [], Limits(total_seconds=60))
+    assert outcome.status == "ok", outcome.notes
+    assert outcome.output == "[]\nstill here\n"

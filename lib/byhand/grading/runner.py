@@ -61,10 +61,40 @@ class SandboxLost(BaseException):
     """
 
 
-class Sandbox:
-    """The grader's handle on one sandbox process and its message channel."""
+class OutputTail:
+    """The last `size` bytes a submission's sandboxes printed, read from a pipe the grader made.
 
-    def __init__(self, cells, skip, limits, workdir):
+    The student's prints (and the sandbox's own errors) reach the grader through this pipe,
+    never through a file in the sandbox's folder, so nothing there is read by the grader and
+    nothing printed counts against the folder's disk limit. Shared by every sandbox of one
+    submission, so the tail runs on across restarts.
+    """
+
+    def __init__(self, size=4000):
+        self.size, self.data, self.lock = size, b"", threading.Lock()
+
+    def add(self, chunk):
+        with self.lock:
+            self.data = (self.data + chunk)[-self.size :]
+
+    def text(self, limit=None):
+        with self.lock:
+            data = self.data[-(limit or self.size) :]
+        return data.decode("utf-8", "replace")
+
+    def drain(self, fd):
+        """Read the pipe `fd` until every writer has closed it, then close it."""
+        try:
+            while chunk := os.read(fd, 65536):
+                self.add(chunk)
+        finally:
+            os.close(fd)
+
+
+class Sandbox:
+    """The grader's handle on one sandbox process, its message channel and its output pipe."""
+
+    def __init__(self, cells, skip, limits, workdir, output):
         self.limits = limits
         env = {
             "PATH": os.defpath,
@@ -81,20 +111,26 @@ class Sandbox:
                 name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
             },
         }
-        with open(os.path.join(workdir, "sandbox.err"), "ab") as errors:
+        printed, self.printing = os.pipe()  # the sandbox's stderr, where its prints go too
+        try:
             self.process = subprocess.Popen(
                 [sys.executable, "-m", "byhand.grading.sandbox"],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
-                stderr=errors,
+                stderr=self.printing,
                 cwd=workdir,
                 env=env,
                 text=True,
                 encoding="utf-8",
                 start_new_session=True,  # its own process group, killed as one
             )
+        finally:
+            os.close(self.printing)  # the sandbox holds the only writing end now
         self.messages = queue.Queue()
         self.over_disk = False
+        self.output = output
+        self.printer = threading.Thread(target=output.drain, args=(printed,), daemon=True)
+        self.printer.start()
         threading.Thread(target=self._read, daemon=True).start()
         threading.Thread(target=self._watch_disk, args=(workdir,), daemon=True).start()
         plan = {
@@ -191,6 +227,7 @@ class Sandbox:
                 stream.close()
             except OSError:
                 pass
+        self.printer.join(timeout=5)  # the last prints; the whole group is gone, so it ends
 
 
 class StudentFunction:
@@ -259,12 +296,12 @@ def run_submission(path, tests, limits=None):
     if not any(source.strip() for source in cells):
         return _score_nothing(outcome, tests, "empty", "the notebook has no code")
     deadline = time.monotonic() + limits.total_seconds
-    skip, pending = set(), list(tests)
+    skip, pending, output = set(), list(tests), OutputTail()
     with tempfile.TemporaryDirectory(prefix="byhand-grade-") as workdir:
         for _attempt in range(limits.restarts + 1):
             sandbox = None
             try:  # Sandbox() too: a plan over the protocol's limit ends it at once
-                sandbox = Sandbox(cells, skip, limits, workdir)
+                sandbox = Sandbox(cells, skip, limits, workdir, output)
                 functions = _run_cells(sandbox, cells, skip, outcome, deadline)
                 if functions is None:
                     continue  # a cell was skipped: run the notebook again without it
@@ -272,14 +309,16 @@ def run_submission(path, tests, limits=None):
                 if not pending:
                     break
             except SandboxLost as error:  # before any student code ran: the grader's fault
-                note = f"{error}: {_tail(os.path.join(workdir, 'sandbox.err'), 600)}"
+                if sandbox is not None:
+                    sandbox.kill()  # so that the output below is complete
+                note = f"{error}: {output.text(600)}"
                 return _score_nothing(Outcome(), tests, "grader error", note)
             finally:
                 if sandbox is not None:
                     sandbox.kill()
                     if sandbox.over_disk:  # start the next run below the limit again
-                        _remove_files(workdir, keep=("output.log", "sandbox.err"))
-        outcome.output = _tail(os.path.join(workdir, "output.log"))
+                        _remove_files(workdir)
+        outcome.output = output.text()
     for test in pending:
         outcome.results += not_run([test], "the submission used up its time limit")
         _worsen(outcome, "timeout")
@@ -355,21 +394,10 @@ def _folder_bytes(folder):
     return total
 
 
-def _remove_files(folder, keep):
-    """Delete everything under `folder` but the files named in `keep` at its top."""
+def _remove_files(folder):
+    """Delete everything under `folder`."""
     for entry in os.scandir(folder):
-        if entry.name in keep:
-            continue
         if entry.is_dir(follow_symlinks=False):
             shutil.rmtree(entry.path, ignore_errors=True)
         else:
             os.unlink(entry.path)
-
-
-def _tail(path, limit=4000):
-    try:
-        with open(path, "rb") as log:
-            log.seek(max(os.path.getsize(path) - limit, 0))
-            return log.read().decode("utf-8", "replace")
-    except OSError:
-        return ""

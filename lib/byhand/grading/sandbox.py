@@ -5,7 +5,8 @@ to it over the process's standard input and output (see `protocol`). The sandbox
 
 1. reads its plan: the notebook's code cells, the cells to skip, and its limits;
 2. sets its limits (address space, CPU seconds, file size), imports what lessons use, and
-   moves the student's prints to `output.log`, off the channel to the grader;
+   moves the student's prints to its standard error, a pipe the grader reads (off the
+   channel to the grader, and out of the folder);
 3. locks itself in: an audit hook (Python's own `sys.addaudithook`, which cannot be removed)
    refuses subprocesses, signals, network, ctypes, and files outside the temporary folder
    (reading is also allowed where Python and its packages live); on Linux 5.13+ the kernel's
@@ -247,11 +248,10 @@ def main():
     workdir = os.getcwd()
     set_limits(plan["memory_mb"], plan["cpu_seconds"], plan["file_mb"])
     shell = prepare()
-    # The student's prints (Python's and C's) go to a file; the channel stays ours.
-    log = os.open("output.log", os.O_WRONLY | os.O_CREAT | os.O_APPEND, 0o600)
+    # The student's prints (Python's and C's) go to standard error, the grader's output pipe;
+    # the channel stays ours.
     os.dup2(os.open(os.devnull, os.O_RDONLY), 0)
-    os.dup2(log, 1)
-    os.dup2(log, 2)
+    os.dup2(2, 1)
     streams = (sys.stdout, sys.stderr)  # buffered: flushed after every cell and call
     policy = Policy(workdir, read_roots())
     sandbox = "audit hook"
