@@ -1,14 +1,20 @@
 """Rosenblatt's perceptron: one layer of threshold logic units (TLUs).
 
-A TLU takes a weighted sum of its inputs and fires (outputs 1) when the sum reaches
-its threshold:
+A TLU fires (outputs 1) when the weighted sum of its inputs reaches its threshold theta.
+Writing the bias b = -theta turns this into a step of the net input z:
 
-    z = x1*w1 + x2*w2 + ... + xD*wD = x @ w        (the weighted sum, or net input)
-    y_hat = step(z - theta)                         (1 if z >= theta, else 0)
+    z = x1*w1 + x2*w2 + ... + xD*wD + b = x @ w + b     (the net input, or pre-activation)
+    y_hat = step(z)                  (1 if z >= 0, that is if x @ w >= theta; else 0)
 
-Writing the bias b = -theta gives the same unit as y_hat = step(x @ w + b).
-A perceptron is M such units side by side, all reading the same D inputs: a dense
-(fully connected) layer with weights W [D, M] and a step activation.
+A perceptron is M such units side by side, all reading the same D inputs: a dense (fully
+connected) layer Z = X @ W + b, with weights W [D, M] and biases b [M], and a step activation.
+
+Rosenblatt's learning rule, for one example x [D] with target y (0 or 1):
+
+    w_i <- w_i + eta * (y - y_hat) * x_i        b <- b + eta * (y - y_hat)
+
+It is one step of stochastic gradient descent on the perceptron loss L = (y_hat - y) * z,
+whose gradient is dL/dw_i = (y_hat - y) * x_i and dL/db = y_hat - y.
 
 Shapes use the course's letters: N examples in a batch, D inputs, M units.
 """
@@ -25,8 +31,9 @@ def heaviside(z):
 
         step(z) = 1 if z >= 0 else 0        d step / dz = 0 for every z != 0
 
-    The slope is zero everywhere except at z = 0, where it is undefined: this is why
-    a perceptron cannot be trained by gradient descent.
+    The slope is zero everywhere except at z = 0, where it is undefined. A loss that sees a
+    unit only through its step output therefore sends no gradient back to the unit's weights:
+    this is why layers of step units cannot be trained by gradient descent.
 
     Parameters
     ----------
@@ -69,7 +76,7 @@ class Perceptron:
     weights : array-like, shape [D] or [D, M]
         [D]: one unit, whose outputs have shape [N]. [D, M]: M units, outputs [N, M].
     threshold : float, or array-like of shape [M] for M units
-        A unit fires when its weighted sum is >= its threshold (bias b = -threshold).
+        A unit fires when x @ w >= its threshold theta; its bias is b = -theta.
     learning_rate : float > 0
         The step size eta of the learning rule.
     learn_threshold : bool
@@ -115,7 +122,7 @@ class Perceptron:
 
     @property
     def bias(self):
-        """b = -threshold: the same unit written as step(x @ w + b)."""
+        """b = -threshold: a number for one unit, shape [M] for a layer."""
         return -self.threshold
 
     def __repr__(self):
@@ -125,6 +132,8 @@ class Perceptron:
             f"Perceptron(weights={weights}, threshold={threshold}, "
             f"learning_rate={self.learning_rate:g}, learn_threshold={self.learn_threshold})"
         )
+
+    # --- input checks: once, where the data come in -------------------------------------
 
     def _check_inputs(self, X, where):
         """X as a float array [N, D] (or one example [D]), with a clear error if not."""
@@ -151,21 +160,39 @@ class Perceptron:
             raise ValueError(f"Perceptron.{where}: targets must be 0 or 1, got {wrong}")
         return target.astype(int)
 
-    def net_input(self, X):
-        """The weighted sums z = X @ W.
+    def _check_example(self, x, target):
+        """`update`'s arguments: one example x [D] and its target(s), checked."""
+        x = self._check_inputs(x, "update")
+        if x.ndim != 1:
+            raise ValueError(f"Perceptron.update: expected one example of shape [D], got {x.shape}")
+        return x, self._check_targets(target, np.shape(self.threshold), "update")
 
-        X [N, D] -> z [N] (one unit) or [N, M] (M units); one example x [D] -> a
+    def _check_training_data(self, X, y, epochs):
+        """`fit`'s arguments: X [N, D], targets [N] or [N, M], and epochs >= 1, checked."""
+        X = self._check_inputs(X, "fit")
+        if X.ndim != 2:
+            raise ValueError(f"Perceptron.fit: expected inputs of shape [N, D], got {X.shape}")
+        y = self._check_targets(y, (X.shape[0], *np.shape(self.threshold)), "fit")
+        epochs = check_int("Perceptron.fit", "epochs", epochs, 1)
+        return X, y, epochs
+
+    # --- the perceptron ---------------------------------------------------------------
+
+    def net_input(self, X):
+        """The net inputs Z = X @ W + b, where b = -threshold.
+
+        X [N, D] -> Z [N] (one unit) or [N, M] (M units); one example x [D] -> a
         scalar or [M].
         """
         X = self._check_inputs(X, "net_input")
-        return X @ self.weights
+        return X @ self.weights + self.bias
 
     def predict(self, X):
-        """The units' outputs y_hat = step(X @ W - threshold), each 0 or 1.
+        """The units' outputs Y_hat = step(X @ W + b), each 0 or 1.
 
         X [N, D] -> int [N] (one unit) or [N, M] (M units).
         """
-        return heaviside(self.net_input(X) - self.threshold)
+        return heaviside(self.net_input(X))
 
     def update(self, x, target):
         """Apply Rosenblatt's learning rule to one example and return what happened.
@@ -175,32 +202,30 @@ class Perceptron:
         x : array-like, shape [D]
             One example.
         target : 0 or 1 (one unit), or array of shape [M] (M units)
+            The target y.
 
         Returns
         -------
-        dict with the inputs, target, weighted_sum, predicted and error of this step,
-        and the weights and threshold *after* the update.
+        dict with the inputs, target, net_input z (before the update), predicted and
+        error of this step, and the weights and threshold *after* the update.
         """
-        x = self._check_inputs(x, "update")
-        if x.ndim != 1:
-            raise ValueError(f"Perceptron.update: expected one example of shape [D], got {x.shape}")
-        target = self._check_targets(target, np.shape(self.threshold), "update")
-        z = x @ self.weights  # weighted sum: scalar, or [M]
-        predicted = heaviside(z - self.threshold)
-        error = target - predicted  # +1: fired too rarely, -1: fired too often, 0: right
+        x, target = self._check_example(x, target)
+        z = x @ self.weights + self.bias  # net input: a number, or [M]
+        predicted = heaviside(z)
+        error = target - predicted  # +1: missed a positive, -1: false positive, 0: right
         eta = self.learning_rate
-        # w_i <- w_i + eta * (target - predicted) * x_i    (a new array, so old records keep theirs)
+        # w_i <- w_i + eta * (y - y_hat) * x_i    (a new array, so old records keep theirs)
         if self.weights.ndim == 1:
             self.weights = self.weights + eta * error * x  # [D]
         else:
             self.weights = self.weights + eta * np.outer(x, error)  # [D, M]
         if self.learn_threshold:
-            # theta <- theta - eta * (target - predicted)   (b = -theta moves like a weight)
+            # b <- b + eta * (y - y_hat), the same as theta <- theta - eta * (y - y_hat)
             self.threshold = _plain(self.threshold - eta * error)
         return {
             "inputs": x.copy(),
             "target": _plain(target),
-            "weighted_sum": _plain(z),
+            "net_input": _plain(z),
             "predicted": _plain(predicted),
             "error": _plain(error),
             "weights": self.weights.copy(),
@@ -224,11 +249,7 @@ class Perceptron:
         list of dict, one record per update (see `update`), each with its "epoch"
         (counted from 1).
         """
-        X = self._check_inputs(X, "fit")
-        if X.ndim != 2:
-            raise ValueError(f"Perceptron.fit: expected inputs of shape [N, D], got {X.shape}")
-        y = self._check_targets(y, (X.shape[0], *np.shape(self.threshold)), "fit")
-        epochs = check_int("Perceptron.fit", "epochs", epochs, 1)
+        X, y, epochs = self._check_training_data(X, y, epochs)
         self.converged = False
         trace = []
         for epoch in range(1, epochs + 1):
@@ -237,7 +258,7 @@ class Perceptron:
                 record = {"epoch": epoch, **self.update(x, target)}
                 trace.append(record)
                 mistakes += bool(np.any(record["error"] != 0))
-            if mistakes == 0:
+            if mistakes == 0:  # a whole epoch without a mistake: nothing will change
                 self.converged = True
                 break
         return trace
