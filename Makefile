@@ -1,25 +1,28 @@
 # Deep Learning by Hand: build the book and run every test from a fresh machine.
-#   make book    install into .venv and build the HTML book into _build/html
-#   make test    install into .venv and run every test (lint, unit, notebooks, book, browser)
+#   make book    install into .venv and build the self-contained HTML book into _build/html
+#                (MathJax, pinned, fetched once from the npm registry with Python)
+#   make test    install into .venv and run every stage of the tests, in this order:
+#                lint, unit, notebooks, learner, book, browser
+#   make lab     open the course in JupyterLab, from .venv
 #   make bench   time byhand against PyTorch (optional), bare NumPy matrix products and a
 #                hand-written NumPy loop (MNIST-sized and lesson-sized networks),
 #                and the grader on 20 copies of the Chapter 1 solutions
 #   make exercises  regenerate exercises/ from the solution notebooks in solutions/
-# Both need only Python 3.10+ to start; the browser test also wants Debian's `chromium`
-# and `npm` (it skips, saying why, when they are missing; .ci/run installs them).
+# All of them need only Python 3.10+ to start (and PyPI and the npm registry to install
+# from); no npm. The browser stage also needs Chromium (Debian's `chromium`, or
+# CHROMIUM=/path): without it, it skips and says why; .ci/run installs it.
 
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
-WEB    := .cache/web
 JB_BUILD := $(BIN)/jupyter-book build --all -W -n --keep-going .
 
 # Shared machines are noisy: two workers load the two cores without oversubscribing them.
 XDIST  := -n 2 --dist loadfile
 
-.PHONY: help install book test lint unit notebooks learner book-test browser web-assets bench sync serve \
-        lock clean exercises
+.PHONY: help install book test lint unit notebooks learner book-test browser web-assets lab bench \
+        sync serve lock clean exercises
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -33,7 +36,7 @@ $(STAMP): requirements.txt pyproject.toml
 
 install: $(STAMP)
 
-book: install
+book: install web-assets
 	$(JB_BUILD)
 	@echo
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
@@ -55,27 +58,32 @@ notebooks: install
 	$(BIN)/pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=60 $(XDIST) \
 	  -p no:cacheprovider chapters exercises solutions
 
+# Two workers share one learner venv (built once) and split the notebooks between them.
 learner: install
-	@echo "== every chapter in a fresh venv holding only what 'pip install -e .' installs"
-	$(BIN)/pytest -m learner $(XDIST) -p no:cacheprovider
+	@echo "== every chapter and exercise set in a fresh venv holding only what the README's"
+	@echo "   learner command installs (pip install -e \".[lab]\")"
+	$(BIN)/pytest -m learner -n 2 -p no:cacheprovider
 
-book-test: install
+book-test: install web-assets
 	@echo "== the book: every notebook executed, zero warnings allowed (-W)"
 	rm -rf _build
 	$(JB_BUILD)
 
-web-assets: $(WEB)/.installed
-
-# The built pages load MathJax from a CDN; the offline browser test serves it from here.
-$(WEB)/.installed:
-	@if command -v npm >/dev/null; then \
-	  npm install --silent --no-audit --no-fund --prefix $(WEB) mathjax@3.2.2 && touch $@; \
-	else echo "npm not found: the browser test will skip (install Debian's npm)"; fi
+# The book serves its own MathJax (pinned in tools/book_assets.py): fetch the npm tarball with
+# Python, check its sha512, cache it in .cache/mathjax/. The build copies it to _static/.
+web-assets: install
+	$(BIN)/python tools/book_assets.py
 
 browser: install web-assets
-	@echo "== browser: the built book in headless Chromium"
+	@echo "== browser: every page of the built book, offline, in headless Chromium"
 	test -f _build/html/index.html || $(JB_BUILD)
 	$(BIN)/pytest -m browser -p no:cacheprovider -rs
+
+# The course in JupyterLab, with the pinned versions of .venv (a learner without make runs
+# the README's `pip install -e ".[lab]"` and `jupyter lab` instead).
+lab: install
+	$(BIN)/jupyter-lab --ServerApp.root_dir="$(CURDIR)" --LabApp.default_url=/lab/tree/chapters \
+	  $$([ "$$(id -u)" = 0 ] && echo --allow-root)
 
 # Speed: byhand against PyTorch (if installed) and bare NumPy; see benchmarks/.
 bench: install
@@ -97,7 +105,7 @@ serve: book
 
 # Re-pin requirements.txt to what .venv has now (after upgrading a package on purpose).
 lock: install
-	{ sed -n '1,3p' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; } \
+	{ grep '^#' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; } \
 	  > requirements.new && mv requirements.new requirements.txt
 
 clean:
