@@ -1,13 +1,23 @@
-"""A learner's machine: a fresh virtual environment with only `pip install -e .`.
+"""A learner's machine: a fresh virtual environment holding only what the README installs.
 
 The book's own environment holds far more (Sphinx, Jupyter Book, pytest, ...), so a notebook
 that silently leans on one of those packages passes every other test and then breaks for a
-learner. This test builds the learner's environment from nothing (plus a kernel to run the
-notebooks in) and runs every chapter and exercise set top to bottom in it. An instructor
-installs the same package, so the grader runs there too.
+learner. This test reads the one install command the README gives learners (the landing page
+gives the same one), runs it in a new virtual environment and nothing else, then runs every
+chapter and exercise set top to bottom there, on that environment's own kernel, with the
+nbclient that JupyterLab brought. An instructor installs the same package, so the grader runs
+there too.
+
+Versions follow requirements.txt through PIP_CONSTRAINT: a constraints file pins what gets
+installed without installing anything itself.
 """
 
 import csv
+import fcntl
+import json
+import os
+import re
+import shlex
 import shutil
 import subprocess
 import venv
@@ -18,7 +28,7 @@ import pytest
 pytestmark = pytest.mark.learner
 
 ROOT = Path(__file__).resolve().parent.parent
-CHAPTERS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
+NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
     (ROOT / "exercises").glob("*.ipynb")
 )
 
@@ -27,59 +37,156 @@ import sys, nbformat
 from nbclient import NotebookClient
 path = sys.argv[1]
 nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=120, kernel_name="byhand-learner",
+NotebookClient(nb, timeout=120, kernel_name="python3",
                resources={"metadata": {"path": sys.argv[2]}}).execute()
 """
 
-
-@pytest.fixture(scope="module")
-def learner_python(tmp_path_factory):
-    env = tmp_path_factory.mktemp("learner") / "venv"
-    venv.EnvBuilder(with_pip=True).create(env)
-    python = env / "bin" / "python"
-    # The same versions as the book (requirements.txt as constraints), but only what
-    # `pip install -e .` pulls in, plus ipykernel and nbclient to run a notebook.
-    subprocess.run(
-        [python, "-m", "pip", "install", "--quiet", "--disable-pip-version-check"]
-        + ["-c", ROOT / "requirements.txt", "-e", ROOT, "ipykernel", "nbclient"],
-        check=True,
-    )
-    # A kernel of its own name, so the notebooks cannot start in any other environment.
-    subprocess.run(
-        [python, "-m", "ipykernel", "install", "--sys-prefix", "--name", "byhand-learner"],
-        check=True,
-        capture_output=True,
-    )
-    return python
+WHICH_KERNEL = """
+import nbformat
+from nbclient import NotebookClient
+nb = nbformat.v4.new_notebook()
+code = "import sys, byhand; print(sys.prefix); print(byhand.__file__)"
+nb.cells.append(nbformat.v4.new_code_cell(code))
+NotebookClient(nb, timeout=60, kernel_name="python3").execute()
+print(nb.cells[0].outputs[0]["text"], end="")
+"""
 
 
-def test_learner_environment_lacks_the_book_toolchain(learner_python):
-    """Makes the test below meaningful: the book's extra packages are really absent."""
-    probe = "import importlib.util as u; print([m for m in ('sphinx', 'myst_nb', 'pytest', "
-    probe += "'jinja2', 'jupyter_book') if u.find_spec(m)])"
-    out = subprocess.run([learner_python, "-c", probe], check=True, capture_output=True)
-    assert out.stdout.decode().strip() == "[]"
+def learner_command():
+    """The install command the README gives learners: its one `pip install ...`."""
+    text = (ROOT / "README.md").read_text()
+    found = {m.strip() for m in re.findall(r"(pip install [^`\n#]+)", text)}
+    assert len(found) == 1, f"the README must give one pip install command, it gives {found}"
+    return found.pop()
 
 
-@pytest.mark.parametrize("path", CHAPTERS, ids=[str(p.relative_to(ROOT)) for p in CHAPTERS])
-def test_chapter_runs_with_only_the_package_installed(learner_python, path):
+def activated(where):
+    """(python, env): the venv in `where` as a learner's shell has it once activated."""
+    python = where / "venv" / "bin" / "python"
+    drop = ("JUPYTER", "IPYTHON", "VIRTUAL_ENV", "PYTHONPATH", "PYTHONHOME")
+    env = {k: v for k, v in os.environ.items() if not k.startswith(drop)}
+    env["PATH"] = f"{python.parent}{os.pathsep}{env.get('PATH', '')}"
+    env["VIRTUAL_ENV"] = str(python.parent.parent)
+    env["PIP_CONSTRAINT"] = str(ROOT / "requirements.txt")
+    env["PIP_DISABLE_PIP_VERSION_CHECK"] = "1"
+    # No kernels or settings from the machine's own Jupyter set-up: only the venv's.
+    for name in ("JUPYTER_CONFIG_DIR", "JUPYTER_DATA_DIR", "JUPYTER_RUNTIME_DIR", "IPYTHONDIR"):
+        env[name] = str(where / name.lower())
+    return python, env
+
+
+def build_learner_venv(where):
+    """A new venv in `where`, in which the README's command, and nothing else, is run."""
+    venv.EnvBuilder(with_pip=True).create(where / "venv")
+    python, env = activated(where)
+    argv = shlex.split(learner_command())
+    assert argv[:2] == ["pip", "install"], argv
     result = subprocess.run(
-        [learner_python, "-c", RUN_NOTEBOOK, path, path.parent],
+        [python, "-m", "pip", "install", "--quiet", *argv[2:]],
+        cwd=ROOT,  # the README says to run it in the repository's folder
+        env=env,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
 
 
-def test_grader_runs_with_only_the_package_installed(learner_python, tmp_path):
+@pytest.fixture(scope="session")
+def learner(tmp_path_factory, request):
+    """(python, env) of the learner's venv, built once even when pytest-xdist runs workers."""
+    base = tmp_path_factory.getbasetemp()
+    if hasattr(request.config, "workerinput"):  # an xdist worker: share the run's folder
+        base = base.parent
+    where = base / "learner"
+    with open(base / "learner.lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the other workers wait for the one building it
+        if not (where / "ready").exists():
+            shutil.rmtree(where, ignore_errors=True)
+            where.mkdir()
+            build_learner_venv(where)
+            (where / "ready").touch()
+    return activated(where)
+
+
+def test_readme_and_landing_page_give_the_same_command():
+    command = learner_command()
+    assert command == 'pip install -e ".[lab]"'
+    assert f"`{command}`" in (ROOT / "intro.md").read_text(), "intro.md must give the README's"
+    assert "make lab" in (ROOT / "README.md").read_text()
+    assert "make lab" in (ROOT / "intro.md").read_text()
+
+
+def test_learner_environment_has_jupyterlab_but_not_the_book_toolchain(learner):
+    """Makes the tests below meaningful: the book's extra packages are really absent."""
+    python, env = learner
+    probe = "import importlib.util as u; print([m for m in ("
+    probe += "'sphinx', 'myst_nb', 'pytest', 'jupyter_book', 'jupyterlab', 'ipykernel', "
+    probe += "'nbclient') if u.find_spec(m)])"
+    out = subprocess.run([python, "-c", probe], env=env, check=True, capture_output=True)
+    assert out.stdout.decode().strip() == "['jupyterlab', 'ipykernel', 'nbclient']"
+    assert shutil.which("jupyter-lab", path=env["PATH"]) == str(python.parent / "jupyter-lab")
+
+
+def test_learner_environment_has_the_books_pinned_versions(learner):
+    """Everything the command installed is pinned in requirements.txt, at that version."""
+    python, env = learner
+    out = subprocess.run(
+        [python, "-m", "pip", "list", "--format=json", "--exclude-editable"],
+        env=env,
+        check=True,
+        capture_output=True,
+    )
+    installed = {
+        re.sub(r"[-_.]+", "-", p["name"]).lower(): p["version"] for p in json.loads(out.stdout)
+    }
+    pins = {}
+    for line in (ROOT / "requirements.txt").read_text().splitlines():
+        name, sep, version = line.partition("==")
+        if sep and not line.startswith("#"):
+            pins[re.sub(r"[-_.]+", "-", name.strip()).lower()] = version.strip()
+    for own in ("pip", "setuptools"):  # what `python -m venv` puts in (ensurepip)
+        installed.pop(own, None)
+    assert "jupyterlab" in installed
+    unpinned = sorted(set(installed) - set(pins))
+    assert not unpinned, f"installed but not pinned in requirements.txt: {unpinned}"
+    drift = {n: (v, pins[n]) for n, v in installed.items() if pins[n] != v}
+    assert not drift, f"installed versions differ from requirements.txt: {drift}"
+
+
+def test_notebooks_run_on_the_venvs_own_kernel(learner):
+    python, env = learner
+    out = subprocess.run(
+        [python, "-c", WHICH_KERNEL], env=env, capture_output=True, text=True, cwd=ROOT
+    )
+    assert out.returncode == 0, out.stderr[-3000:]
+    prefix, byhand_file = out.stdout.splitlines()
+    assert Path(prefix) == python.parent.parent, "the kernel is not the venv's own Python"
+    assert Path(byhand_file).is_relative_to(ROOT / "lib"), "byhand is not the editable install"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
+def test_notebook_runs_with_only_what_the_readme_installs(learner, path):
+    python, env = learner
+    result = subprocess.run(
+        [python, "-c", RUN_NOTEBOOK, path, path.parent],
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 0, result.stderr[-3000:]
+
+
+def test_grader_runs_with_only_what_the_readme_installs(learner, tmp_path):
     """`byhand-grade` needs nothing beyond the package: the solutions score 100 % there."""
+    python, env = learner
     submissions = tmp_path / "submissions"
     submissions.mkdir()
     shutil.copy(ROOT / "solutions" / "01_perceptron.ipynb", submissions / "alice.ipynb")
-    grader = learner_python.parent / "byhand-grade"
+    grader = python.parent / "byhand-grade"
     result = subprocess.run(
         [grader, "grade", submissions, "--out", tmp_path / "out", "--quiet"]
         + ["--tests", ROOT / "solutions" / "hidden" / "01_perceptron.py"],
+        env=env,
         capture_output=True,
         text=True,
     )
