@@ -94,10 +94,16 @@ def test_update_does_not_change_its_inputs(perceptron_update):
 
 
 @points(1)
-def test_update_after_a_right_prediction_changes_nothing(perceptron_update):
-    w = np.array([0.3, -0.2, 0.5])  # z = 0.3 + 0.4 + 0.5 - 2 = -0.8: silent, as the target says
-    new = perceptron_update(w, -2.0, np.array([1.0, -2.0, 1.0]), 0, 0.25)
+def test_update_changes_nothing_after_a_right_prediction_only(perceptron_update):
+    # z = 0.3 + 0.4 + 0.5 - 2 = -0.8: silent, as the target 0 says: nothing changes
+    w, x = np.array([0.3, -0.2, 0.5]), np.array([1.0, -2.0, 1.0])
+    new = perceptron_update(w, -2.0, x, 0, 0.25)
     assert_close(new, (w, -2.0), "perceptron_update, right prediction", names=("w", "b"))
+    # The same unit and example with the target 1 is a mistake: error +1, so
+    # w = (0.3, -0.2, 0.5) + 0.25 * (1, -2, 1) = (0.55, -0.7, 0.75), b = -2 + 0.25 = -1.75
+    new = perceptron_update(w, -2.0, x, 1, 0.25)
+    expected = (np.array([0.55, -0.7, 0.75]), -1.75)
+    assert_close(new, expected, "perceptron_update, the same example mistaken", names=("w", "b"))
 
 
 @points(1)
@@ -197,5 +203,8 @@ def test_gradient_of_the_chapters_and_unit(logistic_gradient):
 def test_gradient_leaves_its_inputs_alone(logistic_gradient):
     rng = np.random.default_rng(105)
     args = (rng.normal(size=(5, 2)), np.array([1, 0, 0, 1, 1]), rng.normal(size=2), 0.2)
-    _, after = call_and_inputs(logistic_gradient, *args)
+    result, after = call_and_inputs(logistic_gradient, *args)
+    expected = finite_differences(mean_cross_entropy, args, (2, 3))
+    what = "logistic_gradient (expected: finite differences)"
+    assert_close(result, expected, what, rtol=1e-6, atol=1e-8, names=GRADIENT_NAMES)
     assert_unchanged(after, args, ("X", "y", "w", "b"), "logistic_gradient")
