@@ -88,3 +88,31 @@ def test_a_do_nothing_submission_scores_zero(hidden, behaviour):
 def test_the_solutions_pass_every_hidden_test(hidden):
     results = run_tests(load_tests(hidden), solution_functions(hidden.stem))
     assert [r.message for r in results if not r.passed] == []
+
+
+def test_a_failed_hidden_test_tells_the_student_no_hidden_value(tmp_path):
+    """The student reads what failed and a hint; the inputs and answers stay with the grader."""
+    hidden = tmp_path / "secret_set.py"
+    hidden.write_text(
+        "import numpy as np\n"
+        "from byhand.exercises import assert_close, assert_unchanged\n"
+        "from byhand.grading import call_and_inputs, points\n\n"
+        "SECRET = np.array([[31.25, -47.5], [12.75, 8.125]])\n\n"
+        "@points(1)\ndef test_value(f):\n"
+        "    assert_close(f(SECRET.copy()), SECRET.sum(axis=1), 'f on a hidden batch')\n\n"
+        "@points(1)\ndef test_inputs(f):\n"
+        "    value, after = call_and_inputs(f, SECRET)\n"
+        "    assert_unchanged(after, (SECRET,), ('X',), 'f')\n"
+    )
+
+    def leaky(X):  # returns its input, and changes it: both would show the secret
+        X[0, 0] = 0.0
+        return X
+
+    results = run_tests(load_tests(hidden), {"f": leaky})
+    assert [r.points for r in results] == [0, 0]
+    for result in results:
+        assert "31.25" not in result.message and "47.5" not in result.message, result.message
+        assert "47.5" in result.detail, result.detail  # the instructor sees everything
+    assert "wrong shape" in results[0].message  # the hint still helps
+    assert "changed its input X" in results[1].message

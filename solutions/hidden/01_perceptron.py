@@ -15,6 +15,17 @@ from byhand.exercises.perceptron import mean_cross_entropy
 from byhand.grading import call_and_inputs, points
 from byhand.perceptron import Perceptron, errors_per_epoch
 
+# Course modules that do what these exercises ask: a function that uses one earns nothing.
+ANSWER_MODULES = (
+    "byhand.perceptron",  # Perceptron: net input, step, prediction, the rule, training
+    "byhand.exercises",  # finite differences of the cross-entropy, the public cases
+    "byhand.gradcheck",  # numerical gradients
+    "byhand.activations",  # the step and the sigmoid
+    "byhand.losses",  # the binary cross-entropy and its gradient
+    "byhand.layers",  # Dense: the net input of a layer
+    "byhand.symbolic",  # SymPy derivatives of the same
+)
+
 # --- net_input: 3 points --------------------------------------------------------------
 
 

@@ -206,16 +206,20 @@ def _with_hint(lines, text):
     return "\n".join(lines + hint_lines(text))
 
 
-def _compare(received, expected, rtol, atol, known=None, batch=None, before=None, name=""):
-    """None if one value matches, else the lines that explain the difference."""
+def _compare(received, expected, rtol, atol, known=None, batch=None, before=None, name="",
+             reveal=True):  # fmt: skip
+    """None if one value matches, else the lines that explain the difference.
+
+    With reveal=False the lines leave out the expected and received values (see `diagnose`).
+    """
     e = np.asarray(expected)
+    shown = [field("expected", show(e))] if reveal else []
     if received is None:
-        return _with_hint([field("expected", show(e)), "received: None"], hint("no return"))
+        return _with_hint([*shown, "received: None"], hint("no return"))
     r = None if hasattr(received, "type_name") else _as_numbers(received)
     if r is None:
-        text = hint("not numbers", type=_type_name(received))
-        return _with_hint([field("expected", show(e))], text)
-    lines = [field("expected", show(e)), field("received", show(r))]
+        return _with_hint(shown, hint("not numbers", type=_type_name(received)))
+    lines = [*shown, field("received", show(r))] if reveal else []
     if r.shape != e.shape:
         return _with_hint(lines, known or _shape_hint(r, e))
     if e.dtype.kind in "iu" and np.array_equal(r, e):  # whole numbers: 0/1 outputs, counts
@@ -230,7 +234,7 @@ def _compare(received, expected, rtol, atol, known=None, batch=None, before=None
     return _with_hint(lines, known or _value_hint(r, e, rtol, atol, batch, before, name))
 
 
-def _compare_values(received, expected, rtol, atol, names, known, batch, before):
+def _compare_values(received, expected, rtol, atol, names, known, batch, before, reveal):
     """`_compare` for several return values (a tuple `expected`), the first wrong one named."""
     count = len(expected)
     names = names or [f"value {i + 1}" for i in range(count)]
@@ -246,14 +250,23 @@ def _compare_values(received, expected, rtol, atol, names, known, batch, before)
         return _with_hint([f"{wanted}; received {len(received)} values"], known)
     befores = before if before is not None else (None,) * count
     for i, (r, e) in enumerate(zip(received, expected, strict=True)):
-        message = _compare(r, e, rtol, atol, known, batch, befores[i], names[i])
+        message = _compare(r, e, rtol, atol, known, batch, befores[i], names[i], reveal)
         if message:
             return f"{names[i]} (returned value {i + 1} of {count}) is wrong\n{message}"
     return None
 
 
 def diagnose(
-    received, expected, *, rtol=1e-7, atol=1e-9, names=None, batch=None, before=None, known=()
+    received,
+    expected,
+    *,
+    rtol=1e-7,
+    atol=1e-9,
+    names=None,
+    batch=None,
+    before=None,
+    known=(),
+    reveal=True,
 ):
     """None if `received` matches `expected`, else lines that explain the difference.
 
@@ -268,24 +281,48 @@ def diagnose(
             update: one per returned value (None for a value that is no update)
     known:  (hint, value) pairs: what known mistakes return on these inputs; when
             `received` matches a value (by this same comparison), its hint is shown
+
+    reveal=False leaves the values out (the expected one, and the received one, which a
+    student's function could make from its inputs): what a student reads about a hidden
+    test, whose inputs and answers stay hidden. The relative error and the hint remain.
     """
     match = (h for h, value in known if diagnose(received, value, rtol=rtol, atol=atol) is None)
     known_hint = next(match, None)
     with np.errstate(all="ignore"):  # NaN and inf in a result are reported, not warned about
         if isinstance(expected, tuple):
-            return _compare_values(received, expected, rtol, atol, names, known_hint, batch, before)
-        return _compare(received, expected, rtol, atol, known_hint, batch, before)
+            return _compare_values(
+                received, expected, rtol, atol, names, known_hint, batch, before, reveal
+            )
+        return _compare(received, expected, rtol, atol, known_hint, batch, before, "", reveal)
+
+
+class Mismatch(AssertionError):
+    """A failed comparison, told twice: in full (str), and without any value (`public`).
+
+    The grader shows a student `public` for a hidden test and keeps the full text for the
+    instructor; anywhere else it reads as the AssertionError it is.
+    """
+
+    def __init__(self, full, public):
+        super().__init__(full)
+        self.public = public
+
+
+def _titled(what, message):
+    return f"{what}\n{message}" if what else message
 
 
 def assert_close(received, expected, what="", rtol=1e-7, atol=1e-9, names=None, batch=None):
-    """Raise AssertionError with the diagnosis unless `received` matches `expected`.
+    """Raise a Mismatch (an AssertionError) with the diagnosis unless `received` matches.
 
     `batch` is the number of examples in the call, if the exercise has a batch (it lets a
     hint say "N"); see `diagnose`.
     """
-    message = diagnose(received, expected, rtol=rtol, atol=atol, names=names, batch=batch)
+    options = dict(rtol=rtol, atol=atol, names=names, batch=batch)
+    message = diagnose(received, expected, **options)
     if message:
-        raise AssertionError(f"{what}\n{message}" if what else message)
+        public = diagnose(received, expected, reveal=False, **options)
+        raise Mismatch(_titled(what, message), _titled(what, public))
 
 
 def same(a, b):
@@ -303,16 +340,25 @@ def same(a, b):
     return bool(a == b) or (a != a and b != b)  # NaN equals NaN here
 
 
-def changed_input(before, after, names):
-    """None, or a message naming the first argument the call changed (before/after tuples)."""
+def changed_input(before, after, names, reveal=True):
+    """None, or a message naming the first argument the call changed (before/after tuples).
+
+    reveal=False leaves out the argument's values before and after the call.
+    """
     for i, (old, new) in enumerate(zip(before, after, strict=True)):
         if same(old, new):
             continue
         name = names[i] if names and i < len(names) else f"argument {i + 1}"
         lines = [
-            f"the function changed its input {name}:",
-            field("before the call", show(old), "  "),
-            field("after the call", show(new), "  "),
+            f"the function changed its input {name}" + (":" if reveal else ""),
+            *(
+                [
+                    field("before the call", show(old), "  "),
+                    field("after the call", show(new), "  "),
+                ]
+                if reveal
+                else []
+            ),  # fmt: skip
             *hint_lines(hint("changed input", name=name)),
         ]
         return "\n".join(lines)
@@ -320,7 +366,8 @@ def changed_input(before, after, names):
 
 
 def assert_unchanged(after, before, names=None, what=""):
-    """Raise AssertionError if the arguments `after` a call differ from those `before` it."""
+    """Raise a Mismatch if the arguments `after` a call differ from those `before` it."""
     message = changed_input(tuple(before), tuple(after), names)
     if message:
-        raise AssertionError(f"{what}\n{message}" if what else message)
+        public = changed_input(tuple(before), tuple(after), names, reveal=False)
+        raise Mismatch(_titled(what, message), _titled(what, public))

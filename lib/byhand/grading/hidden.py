@@ -33,7 +33,15 @@ RESERVED = ("submission", "total", "max_total", "percent", "status", "notes")  #
 
 
 class StudentError(Exception):
-    """The student's function raised, was missing, or could not be run; the message says which."""
+    """The student's function raised, was missing, or could not be run; the message says which.
+
+    `detail`, when given, is the fuller text for the instructor (the student's own error
+    message, which could quote the hidden inputs); the message is what the student reads.
+    """
+
+    def __init__(self, message, detail=None):
+        super().__init__(message)
+        self.detail = detail or message
 
 
 def points(n, exercise=None):
@@ -71,6 +79,7 @@ class HiddenTest:
     points: float
     needs: tuple[str, ...]  # the student's function names, in parameter order
     function: object
+    answer_modules: tuple[str, ...] = ()  # the set's ANSWER_MODULES (see load_tests)
 
 
 @dataclass
@@ -79,7 +88,8 @@ class TestResult:
     exercise: str
     max_points: float
     points: float
-    message: str  # empty when passed
+    message: str  # empty when passed; what the student reads: no hidden input or value
+    detail: str = ""  # the full failure, values included, for the instructor
 
     @property
     def passed(self):
@@ -87,13 +97,24 @@ class TestResult:
 
 
 def load_tests(path):
-    """The hidden tests in one file, in the order they are written."""
+    """The hidden tests in one file, in the order they are written.
+
+    The file may also name the course-library modules that implement its answers,
+
+        ANSWER_MODULES = ("byhand.perceptron", "byhand.exercises")
+
+    and the grader then gives no points for a student's function that uses one of them
+    (see `byhand.grading.answers`); each set's own `check` stays allowed.
+    """
     path = Path(path)
     if not path.is_file():
         raise FileNotFoundError(f"no hidden-test file at {path}")
     spec = importlib.util.spec_from_file_location(f"byhand_hidden_{path.stem}", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
+    answer_modules = getattr(module, "ANSWER_MODULES", ())
+    if isinstance(answer_modules, str) or not all(isinstance(m, str) for m in answer_modules):
+        raise ValueError(f"{path.name}: ANSWER_MODULES must be a tuple of module names")
     tests = []
     for name, function in vars(module).items():
         if not (callable(function) and hasattr(function, "points")):
@@ -107,15 +128,16 @@ def load_tests(path):
                 f"{path.name}: {name}: the exercise name {exercise!r} is taken by a column of "
                 f"scores.csv; choose another (reserved: {', '.join(RESERVED)})"
             )
-        tests.append(HiddenTest(name, exercise, function.points, needs, function))
+        test = HiddenTest(name, exercise, function.points, needs, function, tuple(answer_modules))
+        tests.append(test)
     if not tests:
         raise ValueError(f"{path.name}: no tests marked with @points(n)")
     return tests
 
 
-def failed(test, message):
-    """No points for `test`, and the message saying why."""
-    return TestResult(test.name, test.exercise, test.points, 0, message)
+def failed(test, message, detail=None):
+    """No points for `test`, the message saying why, and its fuller detail if there is one."""
+    return TestResult(test.name, test.exercise, test.points, 0, message, detail or message)
 
 
 def not_run(tests, note):
@@ -131,10 +153,11 @@ def run_test(test, functions):
         return failed(test, message + " not defined")
     try:
         test.function(*(functions[name] for name in test.needs))
-    except AssertionError as error:
-        return failed(test, str(error) or "wrong result")
+    except AssertionError as error:  # a Mismatch says it twice; a plain assert is the author's
+        full = str(error) or "wrong result"
+        return failed(test, getattr(error, "public", None) or full, full)
     except StudentError as error:
-        return failed(test, str(error))
+        return failed(test, str(error), error.detail)
     except NotImplementedError:
         return failed(test, "not attempted yet")
     except Exception as error:  # the student's code run in-process, or a result unfit to check
