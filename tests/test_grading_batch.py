@@ -156,6 +156,16 @@ def test_submissions_whose_reports_would_collide_are_refused(folder):
     assert not folder["out"].exists()
 
 
+def test_names_that_differ_only_in_case_are_refused(folder):
+    # On a file system that ignores case (macOS, Windows), alice.md would overwrite Alice.md.
+    submissions = folder["submissions"]
+    shutil.copy(submissions / "good.ipynb", submissions / "Good.ipynb")
+    with pytest.raises(ValueError, match="share a report name") as error:
+        grade(folder)
+    assert "'Good.ipynb', 'good.ipynb'" in str(error.value)
+    assert not folder["out"].exists()
+
+
 def test_a_notebook_too_big_for_the_channel_costs_only_itself(folder):
     submissions = folder["submissions"]
     (submissions / "stub.ipynb").unlink()

@@ -15,6 +15,7 @@ import os
 import sys
 from pathlib import Path
 
+from byhand.grading import safetext
 from byhand.grading.runner import Limits
 
 DEFAULT_TESTS = Path("solutions/hidden")
@@ -72,7 +73,11 @@ def limits_from(args):
 
 
 def summary(batch, path):
-    """The line that ends a run: how many submissions were graded or reused, and the mean."""
+    """The line that ends a run: how many submissions were graded or reused, and the mean.
+
+    One line, with no control character or escape sequence (safetext.line), whatever the
+    paths hold.
+    """
     reports = batch.reports
     count = len(reports)
     mean = sum(r["percent"] for r in reports) / count
@@ -82,8 +87,8 @@ def summary(batch, path):
     else:
         done = (f"Graded {batch.graded} of {_plural(count, 'submission')} and reused the "
                 f"current reports of {batch.reused}")  # fmt: skip
-    return (f"{done} against {path}: mean {mean:.1f} %, "
-            f"{troubled} with a status other than ok.")  # fmt: skip
+    return safetext.line(f"{done} against {path}: mean {mean:.1f} %, "
+                         f"{troubled} with a status other than ok.", None)  # fmt: skip
 
 
 def _plural(count, noun):
@@ -110,10 +115,12 @@ def grade(args):
                          workers=args.workers, fresh=args.fresh,
                          progress=not args.quiet)  # fmt: skip
     if not batch.reports:
-        print(f"byhand-grade: no .ipynb files in {args.submissions}", file=sys.stderr)
+        print(safetext.line(f"byhand-grade: no .ipynb files in {args.submissions}", None),
+              file=sys.stderr)  # fmt: skip
         return 1
     print(summary(batch, path))
-    print(f"Scores: {Path(args.out) / 'scores.csv'}; feedback: {Path(args.out) / 'feedback'}/")
+    out = Path(args.out)
+    print(safetext.line(f"Scores: {out / 'scores.csv'}; feedback: {out / 'feedback'}/", None))
     return 0
 
 

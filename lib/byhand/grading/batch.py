@@ -8,6 +8,11 @@ Submissions are read, never written. Each result is written to a temporary file 
 renamed into place, so an interrupted batch leaves only whole files behind; running the
 same command again grades only the submissions without a current report (a report is
 current when the submission, the hidden tests and the grader are unchanged).
+
+Whatever a submission can shape (its name, its error messages, the notes on running it)
+reaches these files and the progress bar only through `safetext`: no control character or
+escape sequence, no Markdown outside a code block, no formula in a spreadsheet, and no text
+longer than a reader can take. `<name>` is `safetext.file_stem` of the submission's path.
 """
 
 from __future__ import annotations
@@ -17,6 +22,7 @@ import hashlib
 import io
 import json
 import os
+import secrets
 import time
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor, as_completed
@@ -26,6 +32,7 @@ from pathlib import Path
 from tqdm.auto import tqdm
 
 from byhand import __version__
+from byhand.grading import safetext
 from byhand.grading.hidden import failed
 from byhand.grading.runner import Limits, Outcome, SandboxLost, run_submission
 
@@ -57,8 +64,16 @@ def find_submissions(folder, out=None):
 
 
 def report_name(folder, path):
-    """A file name for a submission's results: its path in the folder, '/' made '__'."""
-    return "__".join(path.relative_to(folder).with_suffix("").parts)
+    """How scores.csv and the feedback name a submission: its path in the folder without
+    `.ipynb`, '/' made '__', any unsafe character written as an escape (safetext.name)."""
+    return safetext.name("__".join(path.relative_to(folder).with_suffix("").parts))
+
+
+def file_stem(folder, path):
+    """The stem of a submission's feedback/<stem>.md and reports/<stem>.json: its report
+    name when that is a short, safe file name, else a cut, safe form and a hash of its path
+    (safetext.file_stem); the same on every run, so that a batch can resume."""
+    return safetext.file_stem(path.relative_to(folder))
 
 
 def digest(data):
@@ -69,11 +84,12 @@ def write_atomically(path, content):
     """Write `content` (text or bytes) to `path` so readers see the old file or the new one.
 
     The data goes to a temporary file beside `path`, which is then renamed over it: a batch
-    interrupted at any moment leaves whole files only.
+    interrupted at any moment leaves whole files only. The temporary file has a short name
+    of its own, so that it fits wherever `path` does.
     """
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)
-    partial = path.with_name(f".{path.name}.{os.getpid()}.partial")
+    partial = path.with_name(f".{os.getpid()}-{secrets.token_hex(4)}.partial")
     if isinstance(content, str):
         # errors="replace": a student's error message may hold a lone surrogate ("\ud800"),
         # which would otherwise stop the whole batch here.
@@ -102,13 +118,13 @@ def grade_one(path, name, tests, tests_digest, limits):
     possible = sum(r.max_points for r in outcome.results)
     return {
         "submission": name,
-        "file": str(path),
+        "file": safetext.name(path),
         "sha256": digest(data),
         "tests_sha256": tests_digest,
         "grader": __version__,
         "status": outcome.status,
-        "notes": outcome.notes,
-        "sandbox": outcome.sandbox,
+        "notes": safetext.notes(outcome.notes),
+        "sandbox": safetext.line(outcome.sandbox, 200),
         "seconds": round(time.monotonic() - started, 2),
         "exercises": {k: {"points": v[0], "max_points": v[1]} for k, v in exercises.items()},
         "total": total,
@@ -120,11 +136,12 @@ def grade_one(path, name, tests, tests_digest, limits):
                 "exercise": r.exercise,
                 "points": r.points,
                 "max_points": r.max_points,
-                "message": r.message,
+                "message": safetext.text(r.message),  # what the student reads
+                "detail": safetext.text(getattr(r, "detail", "") or r.message),  # instructor
             }
             for r in outcome.results
         ],  # fmt: skip
-        "output_tail": outcome.output,
+        "output_tail": safetext.text(outcome.output, None, None),
     }
 
 
@@ -157,15 +174,13 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
     folder, out = Path(folder), Path(out)
     paths = find_submissions(folder, out)
     names = {path: report_name(folder, path) for path in paths}
-    counts = Counter(names.values())
-    clashes = sorted(str(path) for path in paths if counts[names[path]] > 1)
-    if clashes:  # one report would overwrite the other: a student would get another's score
-        raise ValueError(f"these submissions would share a report name; rename one: {clashes}")
+    stems = {path: file_stem(folder, path) for path in paths}
+    refuse_clashes(folder, paths, names, stems)
     todo = [
         path
         for path in paths
         if fresh
-        or not is_current(out / "reports" / f"{names[path]}.json", path.read_bytes(), tests_digest)
+        or not is_current(out / "reports" / f"{stems[path]}.json", path.read_bytes(), tests_digest)
     ]
     workers = workers or os.cpu_count() or 1
     bar = tqdm(total=len(paths), initial=len(paths) - len(todo), unit="notebook",
@@ -177,56 +192,87 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
         }
         for future in as_completed(futures):
             report = future.result()
-            name = report["submission"]
-            write_atomically(out / "feedback" / f"{name}.md", feedback(report))
-            write_atomically(out / "reports" / f"{name}.json", json.dumps(report, indent=1))
-            bar.set_postfix_str(f"{name}: {report['percent']:g} %", refresh=False)
+            stem = stems[futures[future]]
+            write_atomically(out / "feedback" / f"{stem}.md", feedback(report))
+            write_atomically(out / "reports" / f"{stem}.json", json.dumps(report, indent=1))
+            label = safetext.line(report["submission"], 40)
+            bar.set_postfix_str(f"{label}: {report['percent']:g} %", refresh=False)
             bar.update()
     bar.close()
     reports = [
-        json.loads((out / "reports" / f"{names[path]}.json").read_text(encoding="utf-8"))
+        json.loads((out / "reports" / f"{stems[path]}.json").read_text(encoding="utf-8"))
         for path in paths
     ]
     write_atomically(out / "scores.csv", score_table(reports, [t.exercise for t in tests]))
     return Batch(reports, graded=len(todo), reused=len(paths) - len(todo))
 
 
+def refuse_clashes(folder, paths, names, stems):
+    """ValueError when two submissions would share a name in scores.csv or an output file
+    (also on a file system that ignores case): a student would get another's score."""
+    shown = Counter(names.values())
+    stored = Counter(stem.casefold() for stem in stems.values())
+    clashes = sorted(
+        safetext.name(path.relative_to(folder).as_posix())
+        for path in paths
+        if shown[names[path]] > 1 or stored[stems[path].casefold()] > 1
+    )
+    if clashes:
+        raise ValueError(f"these submissions would share a report name; rename one: {clashes}")
+
+
 def score_table(reports, exercise_order):
-    """scores.csv: a row per submission, a column per exercise, then the totals."""
+    """scores.csv: a row per submission, a column per exercise, then the totals.
+
+    Every field is quoted and on one line, and none can be read as a formula
+    (safetext.csv_cell); the notes are those of the report, at most MAX_NOTES of at most
+    NOTE_CHARS characters each, far below the 131,072 characters Python's csv module reads
+    in one field by default.
+    """
     exercises = list(dict.fromkeys(exercise_order))
     buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\n")
-    writer.writerow(["submission", *exercises, "total", "max_total", "percent", "status", "notes"])
+    writer = csv.writer(buffer, lineterminator="\n", quoting=csv.QUOTE_ALL)
+    header = ["submission", *exercises, "total", "max_total", "percent", "status", "notes"]
+    writer.writerow([safetext.csv_cell(cell) for cell in header])
     for report in reports:
         points = [report["exercises"].get(e, {}).get("points", 0) for e in exercises]
-        writer.writerow([report["submission"], *(f"{p:g}" for p in points),
-                         f"{report['total']:g}", f"{report['max_total']:g}",
-                         f"{report['percent']:g}", report["status"],
-                         " | ".join(report["notes"])])  # fmt: skip
+        notes = " | ".join(safetext.line(note) for note in safetext.notes(report["notes"]))
+        numbers = [*points, report["total"], report["max_total"], report["percent"]]
+        row = [report["submission"], *(f"{n:g}" for n in numbers), report["status"], notes]
+        writer.writerow([safetext.csv_cell(cell) for cell in row])
     return buffer.getvalue()
 
 
 def feedback(report):
-    """The feedback a student reads: score, status, every test and why it failed."""
+    """The feedback a student reads: score, status, every test and why it failed.
+
+    The headings, the score line, the table and each test's passed or FAILED line are the
+    grader's own; whatever the submission shaped (its name, a failure message, the notes)
+    is shown literally, in a code span or a fenced code block that it cannot close, and
+    cleaned and cut by safetext, so it cannot draw a score or a heading of its own.
+    """
     lines = [
-        f"# Feedback: {report['submission']}",
+        f"# Feedback: {safetext.code_span(report['submission'])}",
         "",
         f"**Score: {report['total']:g} / {report['max_total']:g} ({report['percent']:g} %)**, "
-        f"status: {report['status']}",
+        f"status: {safetext.line(report['status'], 40)}",
         "",
         "| exercise | points |",
         "| --- | --- |",
     ]
     for exercise, score in report["exercises"].items():
-        lines.append(f"| `{exercise}` | {score['points']:g} / {score['max_points']:g} |")
+        name = safetext.code_span(exercise).replace("|", "\\|")
+        lines.append(f"| {name} | {score['points']:g} / {score['max_points']:g} |")
     lines += ["", "## Tests", ""]
     for test in report["tests"]:
         mark = "passed" if test["points"] == test["max_points"] else "FAILED"
-        line = f"- {mark} `{test['name']}` ({test['points']:g} / {test['max_points']:g})"
+        name = safetext.code_span(test["name"])
+        lines.append(f"- {mark} {name} ({test['points']:g} / {test['max_points']:g})")
         if test["message"]:
-            line += ": " + test["message"].replace("\n", "\n  ")
-        lines.append(line)
-    if report["notes"]:
+            lines += ["", safetext.fenced(test["message"], indent="  "), ""]
+    notes = safetext.notes(report["notes"])
+    if notes:
         lines += ["", "## While running your notebook", ""]
-        lines += [f"- {note}".replace("\n", "\n  ") for note in report["notes"]]
+        listed = "\n".join(f"- {note}".replace("\n", "\n  ") for note in notes)
+        lines.append(safetext.fenced(listed, limit=None, max_lines=None))  # each note is cut
     return "\n".join(lines) + "\n"

@@ -23,7 +23,9 @@ For each submission, `run_autograder` finds the one notebook in the upload (what
 name), grades it with `runner.run_submission` in a separate grading process (run as
 `byhand-grader` when Gradescope runs us as root and that user exists, so that neither the
 grader's process nor the student's sandbox holds root's rights), and writes results.json
-from what that process reports.
+from what that process reports. Every text in it that the submission can shape (its name,
+the notes, the failure messages) goes through `safetext`, and results.json asks Gradescope
+to show every text as plain text (no HTML, no Markdown).
 """
 
 from __future__ import annotations
@@ -46,6 +48,7 @@ from importlib import metadata
 from pathlib import Path
 
 import byhand
+from byhand.grading import safetext
 from byhand.grading.batch import notebooks_in, write_atomically
 from byhand.grading.hidden import TestResult, load_tests, not_run
 from byhand.grading.runner import Limits, run_submission
@@ -257,7 +260,7 @@ def grade(notebook, tests_path, tests, limits):
             note = f"grading ran over {limits.total_seconds + 60:g} s and was stopped"
             return "timeout", [note], "", not_run(tests, note), err
     if err.strip():
-        print("grading process's errors:\n" + err[-4000:], flush=True)
+        print("grading process's errors:\n" + safetext.text(err[-4000:], None, None), flush=True)
     try:
         report = json.loads(out.strip().splitlines()[-1])
     except (IndexError, ValueError):
@@ -278,26 +281,35 @@ def _trusted_results(tests, reported):
             results += not_run([test], "the grading process reported no result")
             continue
         points = min(max(float(result.get("points", 0)), 0.0), float(test.points))
-        results.append(TestResult(test.name, test.exercise, test.points, points,
-                                  str(result.get("message", ""))))  # fmt: skip
+        message = safetext.text(result.get("message", ""))
+        results.append(TestResult(test.name, test.exercise, test.points, points, message))
     return results
 
 
 def results_json(results, visibility, summary, extra):
-    """Gradescope's results.json: the score, a summary, and one entry per hidden test."""
+    """Gradescope's results.json: the score, a summary, and one entry per hidden test.
+
+    Every text is cleaned and cut (safetext) and shown by Gradescope as plain text
+    ("output_format": "text"), so none can draw HTML or Markdown of its own.
+    """
     tests = [
         {
-            "name": f"{r.exercise}: {r.name}",
+            "name": safetext.line(f"{r.exercise}: {r.name}", 200),
+            "name_format": "text",
             "score": _number(r.points),
             "max_score": _number(r.max_points),
-            "output": r.message or "passed",
+            "output": safetext.text(r.message) or "passed",
+            "output_format": "text",
             "visibility": visibility,
         }
         for r in results
     ]
     return {
         "score": _number(sum(r.points for r in results)),
-        "output": summary,
+        "output": safetext.text(summary, None, None),
+        "output_format": "text",
+        "test_output_format": "text",
+        "test_name_format": "text",
         "stdout_visibility": "hidden",
         "tests": tests,
         "extra_data": extra,
@@ -309,14 +321,17 @@ def _number(value):
 
 
 def summary_text(results, status, notes, notebook_name):
+    """The summary shown above the tests: its first line, the score, is the only one that
+    starts with "Score:"; each note is a "- " item whose further lines are indented."""
     earned = sum(r.points for r in results)
     possible = sum(r.max_points for r in results)
     percent = 100 * earned / possible if possible else 0.0
+    shown = safetext.line(safetext.name(notebook_name), 200)
     lines = [
-        f"Score: {earned:g} / {possible:g} ({percent:.0f} %) for {notebook_name}.",
-        STATUS_TEXT.get(status, f"Status: {status}."),
+        f"Score: {earned:g} / {possible:g} ({percent:.0f} %) for {shown}.",
+        STATUS_TEXT.get(status, f"Status: {safetext.line(status, 40)}."),
     ]
-    lines += [f"- {note}" for note in notes]
+    lines += [f"- {note}".replace("\n", "\n  ") for note in safetext.notes(notes)]
     failed = sum(not r.passed for r in results)
     if failed:
         lines.append(f"{failed} of {len(results)} tests failed; each one below says why.")
@@ -336,10 +351,12 @@ def grade_upload(root):
     extra = {"set": config["set"], "byhand": byhand.__version__}
     upload = root / "submission"
     notebooks = notebooks_in(upload) if upload.is_dir() else []
-    names = [str(p.relative_to(root / "submission")) for p in notebooks]
+    names = [safetext.name(p.relative_to(root / "submission")) for p in notebooks]
     if len(notebooks) != 1:
         if notebooks:
-            note = (f"Your submission holds {len(notebooks)} notebooks ({', '.join(names)}). "
+            listed = ", ".join(safetext.line(name, 100) for name in names[:5])
+            listed += f" and {len(names) - 5} more" if len(names) > 5 else ""
+            note = (f"Your submission holds {len(notebooks)} notebooks ({listed}). "
                     "Upload only the notebook to grade, then submit again.")  # fmt: skip
         else:
             note = ("No notebook (.ipynb file) was found in your submission. Upload your "
@@ -350,13 +367,15 @@ def grade_upload(root):
         return results_json(results, visibility, note, {**extra, "status": status})
     print(f"grading {names[0]}", flush=True)
     status, notes, sandbox, results, log = grade(notebooks[0], tests_path, tests, limits)
-    print(f"status: {status}; sandbox: {sandbox or 'none'}")
-    for note in notes:
-        print(f"  {note}")
+    sandbox = safetext.line(sandbox, 200)
+    print(f"status: {safetext.line(status, 40)}; sandbox: {sandbox or 'none'}")
+    for note in safetext.notes(notes):
+        print("  " + note.replace("\n", "\n    "))
     if log.strip():
-        print("the notebook's own output (last lines):\n" + log[-2000:])
+        print("the notebook's own output (last lines):\n" + safetext.text(log[-2000:], None, None))
     summary = summary_text(results, status, notes, names[0])
-    extra = {**extra, "status": status, "sandbox": sandbox, "notebook": names[0]}
+    extra = {**extra, "status": safetext.line(status, 40), "sandbox": sandbox,
+             "notebook": safetext.line(names[0], 200)}  # fmt: skip
     return results_json(results, visibility, summary, extra)
 
 
@@ -389,6 +408,9 @@ def grade_in_this_process(notebook, tests_path, limits_json):
     tests = load_tests(tests_path)
     outcome = run_submission(notebook, tests, Limits(**json.loads(limits_json)))
     report = asdict(outcome)
+    report["notes"] = safetext.notes(report["notes"])  # 3,000 failing cells: a short line
+    for result in report["results"]:
+        result["message"] = safetext.text(result["message"])
     report["byhand"] = str(Path(byhand.__file__).resolve().parent)
     sys.stdout.write("\n" + json.dumps(report) + "\n")
     sys.stdout.flush()
