@@ -7,7 +7,9 @@
 Every copy runs in its own sandbox process with the default limits, one worker per core
 unless told otherwise, exactly as `byhand-grade grade` would. The report gives the wall
 time of the batch and the seconds per notebook; the benchmark fails unless every copy
-scored 100 % with status ok (a solution notebook must pass its own hidden tests).
+scored 100 % with status ok (a solution notebook must pass its own hidden tests), and,
+when exercises/ holds the notebook's exercise version, unless that untouched notebook
+scores 0 (its stubs must earn nothing).
 """
 
 from __future__ import annotations
@@ -62,6 +64,17 @@ def main(argv=None):
     assert len(reports) == args.copies, f"graded {len(reports)} of {args.copies} copies"
     assert not wrong, f"copies that did not score 100 % with status ok: {wrong}"
     print(f"all {len(reports)} copies scored 100 %")
+    exercise = ROOT / "exercises" / args.notebook.name
+    if exercise.is_file():
+        with tempfile.TemporaryDirectory(prefix="bench-grading-") as scratch:
+            folder = Path(scratch) / "submissions"
+            folder.mkdir()
+            shutil.copy(exercise, folder / exercise.name)
+            (report,) = grade_folder(folder, Path(scratch) / "out", tests, digest, limits,
+                                     workers=1, progress=False).reports  # fmt: skip
+        assert report["total"] == 0, f"the untouched exercise notebook scored {report['total']}"
+        print(f"the untouched exercise notebook {exercise.name} scored 0 (status "
+              f"{report['status']})")  # fmt: skip
     return 0
 
 

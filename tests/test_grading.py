@@ -13,7 +13,10 @@ import csv
 import hashlib
 import io
 import json
+import os
 import shutil
+import signal
+import socket
 import sys
 import tempfile
 import time
@@ -22,6 +25,7 @@ from pathlib import Path
 
 import pytest
 
+from byhand.grading import seccomp
 from byhand.grading.batch import grade_folder
 from byhand.grading.hidden import load_tests
 from byhand.grading.runner import Limits
@@ -30,12 +34,15 @@ FIXTURES = Path(__file__).resolve().parent / "grading_fixtures"
 sys.path.insert(0, str(FIXTURES))
 import make_fixtures  # noqa: E402
 
-LIMITS = Limits(cell_seconds=3, call_seconds=3, total_seconds=60, memory_mb=1024, disk_mb=16)
+LIMITS = Limits(cell_seconds=3, call_seconds=3, total_seconds=60, memory_mb=1024, disk_mb=16,
+                disk_files=1000)  # fmt: skip
 SECRET = "byhand-hidden-toy-secret-7f3a"  # a comment in the hidden-test file
 EXERCISES = ["double", "sum_all", "count_positive"]
 TESTS = ["test_double_vector", "test_double_keeps_its_input", "test_sum_all",
          "test_count_positive"]  # fmt: skip
 NOT_NUMBERS = "which is not a number or an array"
+# The public message of a wrong value (hidden tests show no value, only how far it is off).
+RELATIVE_ERROR = "relative error ‖received − expected‖ / ‖expected‖"
 
 # report name -> (status, total of 6, substrings the notes must hold, {test: message substring})
 EXPECTED = {
@@ -79,19 +86,33 @@ EXPECTED = {
     "channel": ("crashed", 4, ["during test_sum_all, the notebook's code broke the grader's "
                                "protocol"], {"test_sum_all": "broke the grader's protocol"}),
     "monkeypatch": ("ok", 0, [], {"test_double_vector": "relative error",
-                                  "test_sum_all": "received: 0.0",
-                                  "test_count_positive": "received: 0"}),
+                                  "test_sum_all": f"{RELATIVE_ERROR}: 1",
+                                  "test_count_positive": f"{RELATIVE_ERROR}: 1"}),
     "read_secrets": ("cell errors", 4, [], {"test_sum_all": "sum_all is not defined"}),
     "write_outside": ("cell errors", 4, [], {"test_sum_all": "sum_all is not defined"}),
     "processes": ("cell errors", 6, [], {}),
-    "leak_control": ("ok", 4, [], {"test_count_positive": "received: 4"}),
-    "surrogate": ("cell errors", 6, ["raised ValueError: \ud800 is half a character"], {}),
+    "leak_control": ("ok", 4, [], {"test_count_positive": f"{RELATIVE_ERROR}: 0.333"}),
+    "surrogate": ("cell errors", 6, ["is half a character"], {}),
     "unencodable": ("ok", 0, [], {"test_double_vector": f"returned a function, {NOT_NUMBERS}",
                                   "test_sum_all": f"returned a object, {NOT_NUMBERS}",
                                   "test_count_positive": f"array of <U1, {NOT_NUMBERS}"}),
     "huge_return": ("crashed", 4, ["broke the grader's protocol (message too long"],
                     {"test_sum_all": "broke the grader's protocol"}),
     "prints_megabytes": ("ok", 6, [], {}),
+    # The four classes of issue 12's walls (see make_fixtures.py).
+    "restart_plants": ("crashed", 6, ["code cell 7 ('os._exit(7)') ended the kernel with exit "
+                                      "code 7; it was skipped"], {}),
+    "links_fifos": ("crashed", 6, ["code cell 9 ('os._exit(5)') ended the kernel with exit "
+                                   "code 5; it was skipped"], {}),
+    "names_sizes": ("crashed", 6, [
+        "code cell 6 ('# 1,500 folders, each inside the last') nested folders more than 100 "
+        "deep; it was skipped",
+        "code cell 7 ('# 30,000 empty files') made more than 1000 files and folders; it was "
+        "skipped",
+        "code cell 9 ('# 64 MB under a path longer than PATH_MA') wrote more than 16 MB of "
+        "files; it was skipped"], {}),
+    "hook_off": ("cell errors", 6, ["raised PermissionError: [Errno 1] Operation not permitted"],
+                 {}),
 }  # fmt: skip
 
 
@@ -113,6 +134,41 @@ def attempt_cells(name):
     return [i + 1 for i, source in enumerate(code) if source.startswith("# attempt:")]
 
 
+def survivors(folder):
+    """The processes still running whose home is under `folder` (every sandbox's is)."""
+    found = []
+    home = f"HOME={folder}/".encode()
+    for entry in os.listdir("/proc"):
+        try:
+            environment = Path(f"/proc/{entry}/environ").read_bytes()
+        except OSError:  # not a process, gone, or not ours to read
+            continue
+        if any(item.startswith(home) for item in environment.split(b"\0")):
+            found.append(int(entry))
+    return found
+
+
+def listened(udp, unix):
+    """What reached the two listeners: datagrams, and connections to the UNIX socket."""
+    received = []
+    udp.setblocking(False)
+    unix.setblocking(False)
+    while True:
+        try:
+            received.append(udp.recv(4096))
+        except BlockingIOError:
+            break
+    while True:
+        try:
+            connection, _ = unix.accept()
+        except BlockingIOError:
+            break
+        with connection:
+            connection.settimeout(1)
+            received.append(b"UNIX connection: " + connection.recv(4096))
+    return received
+
+
 @pytest.fixture(scope="module")
 def batch(tmp_path_factory):
     root = tmp_path_factory.mktemp("hostile")
@@ -121,9 +177,20 @@ def batch(tmp_path_factory):
     shutil.copy(make_fixtures.HIDDEN, hidden)
     submissions, out, sandboxes = root / "submissions", root / "out", root / "sandboxes"
     sandboxes.mkdir()
+    listeners = root / "listeners"
+    listeners.mkdir()
     stray = f"byhand-stray-{uuid.uuid4().hex[:12]}"
+    # Listeners outside every sandbox, for hook_off to aim at: a UDP port on 127.0.0.1 and
+    # a UNIX socket.
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", 0))
+    unix = socket.socket(socket.AF_UNIX)
+    unix.bind(str(listeners / "grader.sock"))
+    unix.listen(8)
     make_fixtures.copy_submissions(submissions, hidden=hidden, submissions=submissions,
-                                   out=out, home=Path.home(), stray=stray)  # fmt: skip
+                                   out=out, home=Path.home(), stray=stray,
+                                   udp_port=udp.getsockname()[1],
+                                   unix_socket=listeners / "grader.sock")  # fmt: skip
     before = snapshot(submissions, hidden.parent)
     tests = load_tests(hidden)
     started = time.monotonic()
@@ -133,10 +200,19 @@ def batch(tmp_path_factory):
         patch.setattr(tempfile, "tempdir", str(sandboxes))
         reports = grade_folder(submissions, out, tests, "digest-of-toy", LIMITS, workers=2,
                                progress=False).reports  # fmt: skip
+    seconds = time.monotonic() - started
+    left = survivors(sandboxes)
+    for pid in left:  # so that a failing run leaves nothing behind either
+        os.kill(pid, signal.SIGKILL)
+    received = listened(udp, unix)
+    udp.close()
+    unix.close()
     return {
         "reports": {report["submission"]: report for report in reports},
         "order": [report["submission"] for report in reports],
-        "seconds": time.monotonic() - started,
+        "seconds": seconds,
+        "survivors": left,
+        "received": received,
         "before": before,
         "after": snapshot(submissions, hidden.parent),
         "root": root,
@@ -241,7 +317,8 @@ def test_no_stray_files_in_tmp_home_or_the_sandboxes_folder(batch):
     assert not list(Path.home().glob(f"{stray}*"))
     assert list(batch["sandboxes"].iterdir()) == []  # every sandbox's folder was removed
     assert sorted(p.name for p in batch["root"].iterdir()) == [
-        "hidden", "out", "sandboxes", "submissions"]  # fmt: skip
+        "hidden", "listeners", "out", "sandboxes", "submissions"]  # fmt: skip
+    assert [p.name for p in (batch["root"] / "listeners").iterdir()] == ["grader.sock"]
 
 
 def test_the_out_folder_holds_exactly_the_grader_files(batch):
@@ -264,9 +341,12 @@ def test_scores_csv_has_one_exact_row_per_submission(batch):
         report = batch["reports"][row[0]]
         status, total, _, _ = EXPECTED[row[0]]
         points = [report["exercises"][e]["points"] for e in EXERCISES]
-        notes = " | ".join(report["notes"]).encode("utf-8", "replace").decode()  # no surrogates
-        assert row[1:] == [*(f"{p:g}" for p in points), f"{total:g}", "6",
-                           f"{round(100 * total / 6, 1):g}", status, notes]  # fmt: skip
+        assert row[1:-1] == [*(f"{p:g}" for p in points), f"{total:g}", "6",
+                             f"{round(100 * total / 6, 1):g}", status]  # fmt: skip
+        # the notes, each on the one line of the row (their form is batch.score_table's)
+        for note in report["notes"][:5]:
+            assert note.splitlines()[0][:40] in row[-1], (note, row[-1])
+        assert bool(report["notes"]) == bool(row[-1])
     assert rows[1:][batch["order"].index("good")][1:5] == ["2", "2", "2", "6"]
 
 
@@ -278,7 +358,8 @@ def test_feedback_says_score_status_and_why(batch):
     partial = (feedback / "partial.md").read_text()
     assert "**Score: 2 / 6 (33.3 %)**, status: ok" in partial
     assert "| `count_positive` | 0 / 2 |" in partial
-    assert "- FAILED `test_count_positive` (0 / 2): count_positive (0 is not positive)" in partial
+    assert "- FAILED `test_count_positive` (0 / 2)" in partial
+    assert "count_positive (0 is not positive)" in partial
     assert "dtype is float64" in partial
     loop = (feedback / "loop_cell.md").read_text()
     assert "status: timeout" in loop and "## While running your notebook" in loop
@@ -317,3 +398,58 @@ def test_prints_are_kept_short_and_off_the_channel(batch):
 
 def test_the_hostile_batch_is_quick(batch):
     assert batch["seconds"] < 60
+
+
+# --- Issue 12: the sandbox's walls, class by class ------------------------------------
+
+
+def test_every_sandbox_says_which_walls_held(batch):
+    """On Linux x86-64 or AArch64 the kernel's seccomp filter is always there; as root, the
+    sandbox is the user nobody or root without any capability."""
+    fields = {report["sandbox"] for report in batch["reports"].values() if report["sandbox"]}
+    assert len(fields) == 1, fields  # the same walls for every submission
+    (field,) = fields
+    assert field.startswith("audit hook")
+    if seccomp.machine() is not None:
+        assert "seccomp" in field.split(" + ")
+    if os.geteuid() == 0:
+        assert field.endswith((" + no capabilities", " + user nobody")), field
+
+
+def test_planted_modules_never_ran_at_a_restart(batch):
+    report = batch["reports"]["restart_plants"]
+    assert not list(Path("/tmp").glob(f"{batch['stray']}-planted"))
+    # the restart ran in a new folder: only what the notebook made again, and no "" path
+    tail = report["output_tail"]
+    assert "after the restart:" in tail and "planted.ran" not in tail, tail
+    assert tail.rstrip().endswith("[]"), tail
+    assert "LEAKED" not in tail
+
+
+def test_links_made_from_a_subfolder_are_read_where_the_kernel_reads_them(batch):
+    report = batch["reports"]["links_fifos"]
+    attempts = [n for n in report["notes"] if "# attempt:" in n]
+    assert len(attempts) == 2 and all("does not allow a link to" in n for n in attempts), attempts
+    # The restart's folder is new: what the cells made again, and nothing else (a folder
+    # used again would make the FIFO cell fail, and hold two of each subfolder's name).
+    listing = ["'down'", "'errors.txt'", "'log'", "'notebook.ipynb'",
+               "'output.log'", "'report.json'", "'sandbox.err'", "'scores.csv'", "'stderr'",
+               "'stdout'", "'sub'"]  # fmt: skip
+    assert report["output_tail"].endswith(f"after the restart: [{', '.join(listing)}]\n")
+
+
+def test_the_disk_watcher_counts_bytes_files_and_depth_without_recursion(batch):
+    report = batch["reports"]["names_sizes"]
+    assert len([n for n in report["notes"] if n.endswith("it was skipped")]) == 3, report["notes"]
+    assert "the audit hook is off" in report["output_tail"]  # the last cell really ran so
+
+
+def test_with_the_hook_off_the_kernel_still_refuses(batch):
+    report = batch["reports"]["hook_off"]
+    assert "the audit hook is off" in report["output_tail"]
+    assert len(report["notes"]) == 4, report["notes"]
+    assert all("raised PermissionError: [Errno 1] Operation not permitted" in n
+               for n in report["notes"]), report["notes"]  # fmt: skip
+    assert batch["received"] == []  # no datagram, no connection to the UNIX socket
+    assert batch["survivors"] == []  # no process outlived its sandbox
+    assert not list(Path("/tmp").glob(f"{batch['stray']}-child"))

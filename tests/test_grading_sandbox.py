@@ -1,8 +1,10 @@
-"""The sandbox's two walls, each on its own: the audit-hook policy and the Landlock layer.
+"""The sandbox's walls, each on its own: the audit-hook policy, Landlock, seccomp, the
+dropped capabilities; and the grader's own dealings with a sandbox's folder.
 
-The batch tests (test_grading.py) check both together against hostile notebooks; here the
-policy's hook is called directly with the events Python would raise, and Landlock is
-applied alone (no audit hook) in a child process.
+The batch tests (test_grading.py) check them together against hostile notebooks; here the
+policy's hook is called directly with the events Python would raise, and each kernel layer
+is applied alone (no audit hook, no other layer) in a child process that then tries what
+that layer must refuse.
 """
 
 from __future__ import annotations
@@ -10,6 +12,7 @@ from __future__ import annotations
 import ctypes
 import json
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -19,8 +22,9 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from byhand.grading import landlock
-from byhand.grading.runner import Limits, run_submission
+from byhand.grading import landlock, privileges, seccomp
+from byhand.grading.runner import LIB as GRADER_LIB
+from byhand.grading.runner import MAX_DEPTH, Limits, over_disk_limits, remove_folder, run_submission
 from byhand.grading.sandbox import DENIED_EVENTS, Policy, ends_with_semicolon
 
 LIB = Path(__file__).resolve().parents[1] / "lib"
@@ -100,6 +104,43 @@ def test_changing_and_listing_paths(places):
     assert refused(policy, "glob.glob/2", str(secret.parent / "*"), False, None, None)
     assert refused(policy, "glob.glob/2", "*.txt", False, str(secret.parent), None)
     assert not refused(policy, "glob.glob/2", "*.txt", False, None, None)
+
+
+def test_a_links_target_is_read_from_the_links_own_folder(places, monkeypatch):
+    """As the kernel reads it: `sub/link -> ../x` is `x`, whatever the current folder."""
+    policy, work = places["policy"], places["work"]
+    (work / "a" / "b").mkdir(parents=True)
+    assert refused(policy, "os.symlink", "../secret.txt", "link2", -1)  # from work: outside
+    assert not refused(policy, "os.symlink", "../../mine.txt", "a/b/up", -1)  # work/mine.txt
+    assert refused(policy, "os.symlink", "../../../secret.txt", "a/b/out", -1)
+    monkeypatch.chdir(work / "a" / "b")  # made from a subfolder, a link at the top ...
+    assert refused(policy, "os.symlink", "../secret.txt", str(work / "peek"), -1)  # ... climbs
+    assert not refused(policy, "os.symlink", "mine.txt", str(work / "peek"), -1)
+    top = os.open(work, os.O_RDONLY)
+    try:  # the link's folder given by a descriptor
+        assert refused(policy, "os.symlink", "../secret.txt", "peek", top)
+        assert not refused(policy, "os.symlink", "a/b", "peek", top)
+        assert refused(policy, "os.symlink", b"../secret.txt", b"peek", top)
+    finally:
+        os.close(top)
+
+
+def test_paths_relative_to_a_folder_descriptor_are_read_from_it(places, monkeypatch):
+    policy, work = places["policy"], places["work"]
+    (work / "a" / "b").mkdir(parents=True)
+    monkeypatch.chdir(work / "a" / "b")
+    top = os.open(work, os.O_RDONLY)
+    try:  # from the current folder "../x" would be work/a/x; from `top` it is outside
+        assert refused(policy, "os.remove", "../secret.txt", top)
+        assert refused(policy, "os.rename", "mine.txt", "../stolen.txt", top, top)
+        assert refused(policy, "os.mkdir", "../made", 0o777, top)
+        assert refused(policy, "os.link", "../secret.txt", "hard", top, top)
+        assert not refused(policy, "os.remove", "mine.txt", top)
+        assert not refused(policy, "os.rename", "mine.txt", "a/yours.txt", top, top)
+        assert refused(policy, "glob.glob/2", "../*", False, str(work), None)  # under root_dir
+        assert not refused(policy, "glob.glob/2", "a/*", False, str(work), None)
+    finally:
+        os.close(top)
 
 
 @pytest.mark.parametrize("event", sorted(DENIED_EVENTS) + [
@@ -246,7 +287,7 @@ def test_the_grader_reads_nothing_from_the_sandbox_folder(tmp_path):
     """The prints travel through a pipe the grader made: the folder holds no file of the
     grader's, and FIFOs planted where its logs used to be change nothing."""
     cells = [
-        "import os\nprint([name for name in os.listdir('.') if name != '.ipython'])",
+        "import os\nprint([name for name in os.listdir('.') if not name.startswith('.')])",
         "for name in ('output.log', 'sandbox.err'):\n"
         "    if os.path.exists(name):\n"
         "        os.remove(name)\n"
@@ -260,3 +301,335 @@ def test_the_grader_reads_nothing_from_the_sandbox_folder(tmp_path):
     outcome = run_submission(path, [], Limits(total_seconds=60))
     assert outcome.status == "ok", outcome.notes
     assert outcome.output == "[]\nstill here\n"
+
+
+SECCOMP_CHILD = textwrap.dedent("""
+    import ctypes, errno, json, os, signal, socket, sys, threading
+    from byhand.grading import seccomp
+
+    udp_port, unix_path = int(sys.argv[1]), sys.argv[2]
+    results = {"installed": seccomp.install()}  # and nothing else: no hook, no Landlock
+    libc = ctypes.CDLL(None, use_errno=True)
+    libc.syscall.restype = ctypes.c_long
+
+    def attempt(name, action):
+        try:
+            action()
+            results[name] = "allowed"
+        except OSError as error:
+            results[name] = errno.errorcode.get(error.errno, str(error.errno))
+
+    def syscall(number, *args):
+        if libc.syscall(ctypes.c_long(number), *args) < 0:
+            code = ctypes.get_errno()
+            raise OSError(code, os.strerror(code))
+
+    def send_udp():
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:
+            udp.sendto(b"from the seccomp child", ("127.0.0.1", udp_port))
+
+    def connect_unix():
+        with socket.socket(socket.AF_UNIX) as unix:
+            unix.connect(unix_path)
+
+    def fork():
+        if os.fork() == 0:
+            os._exit(0)
+
+    def thread():
+        done = []
+        worker = threading.Thread(target=done.append, args=(1,))
+        worker.start()
+        worker.join()
+        assert done == [1]
+
+    numbers = seccomp.SYSCALLS[seccomp.machine()]
+    attempt("datagram", send_udp)
+    attempt("UNIX socket", connect_unix)
+    attempt("socket pair", socket.socketpair)
+    attempt("fork", fork)
+    attempt("spawn", lambda: os.posix_spawn("/bin/true", ["/bin/true"], {}))
+    attempt("exec", lambda: os.execv("/bin/true", ["/bin/true"]))
+    # signal 0 tests the right to signal and sends nothing
+    attempt("signal the parent", lambda: os.kill(os.getppid(), 0))
+    attempt("signal every process", lambda: os.kill(-1, 0))
+    attempt("signal our group", lambda: os.kill(0, 0))
+    attempt("signal ourselves", lambda: os.kill(os.getpid(), 0))
+    attempt("signal our thread", lambda: signal.pthread_kill(threading.get_ident(), 0))
+    attempt("thread", thread)
+    attempt("pidfd of the parent", lambda: os.close(os.pidfd_open(os.getppid())))
+    attempt("ptrace the parent", lambda: syscall(numbers["ptrace"], 16, os.getppid(), 0, 0))
+    attempt("io_uring", lambda: syscall(numbers["io_uring_setup"], 1, None))
+    attempt("clone3", lambda: syscall(numbers["clone3"], None, 0))
+    attempt("new user namespace", lambda: syscall(numbers["unshare"], 0x10000000))
+    if seccomp.machine() == "x86_64":
+        attempt("x32 getpid", lambda: syscall(seccomp.X32_SYSCALL_BIT | 39))
+    print(json.dumps(results))
+""")
+
+
+@pytest.mark.skipif(seccomp.machine() is None, reason="seccomp's table has no entry for this "
+                    "machine, so the sandbox goes without it")  # fmt: skip
+def test_seccomp_alone_keeps_a_process_in(tmp_path):
+    with (socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp,
+          socket.socket(socket.AF_UNIX) as unix):  # fmt: skip
+        udp.bind(("127.0.0.1", 0))
+        unix.bind(str(tmp_path / "listen.sock"))
+        unix.listen()
+        run = subprocess.run(
+            [sys.executable, "-c", SECCOMP_CHILD, str(udp.getsockname()[1]),
+             str(tmp_path / "listen.sock")],
+            capture_output=True, text=True, timeout=60, env={**os.environ, "PYTHONPATH": str(LIB)},
+        )  # fmt: skip
+        udp.setblocking(False)
+        unix.setblocking(False)
+        with pytest.raises(BlockingIOError):
+            udp.recv(100)  # no datagram came
+        with pytest.raises(BlockingIOError):
+            unix.accept()  # no connection is waiting
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    expected = {
+        "installed": True,
+        "datagram": "EPERM",
+        "UNIX socket": "EPERM",
+        "socket pair": "EPERM",
+        "fork": "EPERM",
+        "spawn": "EPERM",
+        "exec": "EPERM",
+        "signal the parent": "EPERM",
+        "signal every process": "EPERM",
+        "signal our group": "EPERM",
+        "signal ourselves": "allowed",
+        "signal our thread": "allowed",
+        "thread": "allowed",  # clone3 says ENOSYS, and the C library falls back to clone
+        "pidfd of the parent": "EPERM",
+        "ptrace the parent": "EPERM",
+        "io_uring": "EPERM",
+        "clone3": "ENOSYS",
+        "new user namespace": "EPERM",
+    }
+    if seccomp.machine() == "x86_64":
+        expected["x32 getpid"] = "EPERM"
+    assert results == expected
+
+
+def test_the_seccomp_program_checks_the_architecture_first():
+    for arch in seccomp.SYSCALLS:
+        code = seccomp.program(arch, 1234)
+        assert code[0] == (seccomp.LD_W_ABS, 0, 0, seccomp.ARCH)
+        assert code[1][0] == seccomp.JEQ and code[1][3] == seccomp.AUDIT_ARCH[arch]
+        refuse = 1 + 1 + code[1][2]  # where a call of another architecture jumps
+        assert code[refuse] == (seccomp.RET, 0, 0, seccomp.RET_ERRNO | 1)  # EPERM
+        assert (seccomp.JEQ, 0, 0, 1234) not in code  # the pid test jumps somewhere
+        assert any(op == seccomp.JEQ and k == 1234 for op, _, _, k in code)
+        assert len(code) < 64
+    assert seccomp.SYSCALLS["x86_64"]["seccomp"] == 317
+    assert "fork" not in seccomp.SYSCALLS["aarch64"]  # AArch64 forks with clone only
+
+
+CAPABILITIES_CHILD = textwrap.dedent("""
+    import json, os, sys
+    from byhand.grading import privileges
+
+    theirs, mine = sys.argv[1], sys.argv[2]
+    assert open(theirs).read() == "nobody's\\n"  # root reads any file, until now
+    results = {"dropped": privileges.drop_capabilities()}  # and nothing else
+    results["sets"] = privileges.capabilities()
+    results["uid"] = os.getuid()
+
+    def attempt(name, action):
+        try:
+            action()
+            results[name] = "allowed"
+        except (PermissionError, ValueError):  # setrlimit says ValueError
+            results[name] = "denied"
+
+    attempt("read another user's file", lambda: open(theirs).read())
+    attempt("write a read-only file", lambda: open(mine, "a").write("x"))
+    attempt("give a file away", lambda: os.chown(mine, 12345, 12345))
+    attempt("become another user", lambda: os.setuid(65534))
+    attempt("raise a hard limit", lambda: __import__("resource").setrlimit(
+        __import__("resource").RLIMIT_NOFILE, (10**6, 10**6)))
+    print(json.dumps(results))
+""")
+
+
+@pytest.mark.skipif(not hasattr(os, "geteuid") or os.geteuid() != 0,
+                    reason="only a process run as root has capabilities to drop")  # fmt: skip
+def test_dropping_capabilities_alone_leaves_root_powerless(tmp_path):
+    theirs, mine = tmp_path / "theirs.txt", tmp_path / "mine.txt"
+    theirs.write_text("nobody's\n")
+    os.chown(theirs, 65534, 65534)
+    theirs.chmod(0o600)
+    mine.write_text("root's\n")
+    mine.chmod(0o444)
+    # One thread only, as in the sandbox: capabilities belong to each thread, and a BLAS
+    # worker started by importing NumPy would keep root's.
+    env = {**os.environ, "PYTHONPATH": str(LIB), "OPENBLAS_NUM_THREADS": "1",
+           "OMP_NUM_THREADS": "1", "MKL_NUM_THREADS": "1"}  # fmt: skip
+    run = subprocess.run(
+        [sys.executable, "-c", CAPABILITIES_CHILD, str(theirs), str(mine)],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert run.returncode == 0, run.stderr
+    results = json.loads(run.stdout)
+    assert results == {
+        "dropped": True,
+        "sets": {name: 0 for name in privileges.CAPABILITY_SETS},
+        "uid": 0,  # still root, with nothing root could do
+        "read another user's file": "denied",
+        "write a read-only file": "denied",
+        "give a file away": "denied",
+        "become another user": "denied",
+        "raise a hard limit": "denied",
+    }
+    assert mine.read_text() == "root's\n"
+    # With a second thread already running, the drop cannot be complete: it says so.
+    threaded = subprocess.run(
+        [sys.executable, "-c", "import threading, time\n"
+         "threading.Thread(target=time.sleep, args=(2,), daemon=True).start()\n"
+         "from byhand.grading import privileges\nprint(privileges.drop_capabilities())"],
+        capture_output=True, text=True, timeout=60, env=env,
+    )  # fmt: skip
+    assert threaded.stdout == "False\n", threaded.stderr
+
+
+def test_the_sandbox_is_isolated_and_unprivileged(tmp_path):
+    """Isolated mode: no PYTHON* variable, no current folder on the import path, so a module
+    the notebook writes cannot be imported by name; and, as root, no capabilities left."""
+    cells = [
+        "import os, sys\nprint(sys.flags.isolated, [p for p in sys.path if p in ('', '.')])",
+        "open('planted_module.py', 'w').write('print(1)')\nimport planted_module",
+        "open('mine.txt', 'w').close()\nos.chown('mine.txt', 12345, 12345)",
+    ]
+    nb = nbformat.v4.new_notebook()
+    nb.cells = [nbformat.v4.new_code_cell(source) for source in cells]
+    path = tmp_path / "isolated.ipynb"
+    nbformat.write(nb, path)
+    outcome = run_submission(path, [], Limits(total_seconds=60))
+    assert outcome.output.startswith("1 []\n"), outcome.output
+    assert outcome.notes[0].startswith("code cell 2") and "ModuleNotFoundError" in outcome.notes[0]
+    assert outcome.notes[1].startswith("code cell 3") and "[Errno 1]" in outcome.notes[1]
+    walls = outcome.sandbox.split(" + ")
+    if seccomp.machine() is not None:
+        assert "seccomp" in walls
+    if os.geteuid() == 0:
+        user = privileges.unprivileged_user(GRADER_LIB)
+        assert walls[-1] == ("user nobody" if user else "no capabilities"), walls
+
+
+def test_nobody_is_chosen_only_when_it_can_run_this_python():
+    user = privileges.unprivileged_user(GRADER_LIB)
+    if not hasattr(os, "geteuid") or os.geteuid() != 0:
+        assert user is None
+        return
+    import pwd
+
+    nobody = pwd.getpwnam(privileges.UNPRIVILEGED)
+    try:
+        can_run = subprocess.run(
+            [sys.executable, "-I", "-c", "import numpy, IPython"], user=nobody.pw_uid,
+            group=nobody.pw_gid, extra_groups=[], cwd="/", capture_output=True, timeout=120,
+        ).returncode == 0  # fmt: skip
+    except PermissionError:  # this Python is out of nobody's reach (under /root, say)
+        can_run = False
+    assert (user is not None) == can_run
+    if user is not None:
+        assert user == (nobody.pw_uid, nobody.pw_gid)
+
+
+# --- The grader in the sandbox's folder: counting and deleting, following nothing -------
+
+
+def nest(top, name, depth):
+    """`depth` folders called `name`, each inside the last, made through descriptors (so
+    that their path may outgrow PATH_MAX); the deepest one's descriptor."""
+    fd = os.open(top, os.O_RDONLY)
+    for _ in range(depth):
+        os.mkdir(name, dir_fd=fd)
+        deeper = os.open(name, os.O_RDONLY, dir_fd=fd)
+        os.close(fd)
+        fd = deeper
+    return fd
+
+
+def write_at(fd, name, size):
+    file = os.open(name, os.O_WRONLY | os.O_CREAT, dir_fd=fd)
+    os.write(file, bytes(size))
+    os.close(file)
+
+
+def test_the_disk_watcher_counts_bytes_files_and_depth(tmp_path):
+    limits = Limits(disk_mb=1, disk_files=50)
+    outside = tmp_path / "outside.bin"
+    outside.write_bytes(bytes(3 * 2**20))  # big, but only linked to
+    folder = tmp_path / "box"
+    folder.mkdir()
+    os.symlink(outside, folder / "link")
+    os.mkfifo(folder / "fifo")  # a reader would wait for ever
+    (folder / "sub").mkdir()
+    os.symlink(tmp_path, folder / "sub" / "up")  # a loop, were links followed
+    assert over_disk_limits(folder, limits) is None
+    deep = nest(folder / "sub", "p" * 250, 20)  # 5,000 characters: more than PATH_MAX
+    write_at(deep, "heavy", 2**20 + 1)
+    os.close(deep)
+    assert over_disk_limits(folder, limits) == "wrote more than 1 MB of files"
+    assert over_disk_limits(folder, Limits(disk_mb=2, disk_files=50)) is None
+    for i in range(30):
+        (folder / f"empty{i}").touch()
+    assert over_disk_limits(folder, Limits(disk_mb=2, disk_files=50)) == (
+        "made more than 50 files and folders"
+    )
+    assert over_disk_limits(folder, Limits(disk_mb=2, disk_files=60)) is None
+    os.close(nest(folder, "d", MAX_DEPTH))  # as deep as allowed
+    assert over_disk_limits(folder, Limits(disk_mb=2, disk_files=1000)) is None
+    os.close(nest(folder, "e", MAX_DEPTH + 1))
+    assert over_disk_limits(folder, Limits(disk_mb=2, disk_files=1000)) == (
+        f"nested folders more than {MAX_DEPTH} deep"
+    )
+    assert over_disk_limits(tmp_path / "missing", limits) is None
+
+
+@pytest.fixture
+def deep_box(tmp_path):
+    """A folder for trees deeper than shutil.rmtree can go (it recurses), removed even when
+    the test fails, so that pytest's own clean-up of old temporary folders never meets it."""
+    folder = tmp_path / "box"
+    folder.mkdir()
+    yield folder
+    if folder.exists():
+        limit = sys.getrecursionlimit()
+        sys.setrecursionlimit(10_000)
+        try:
+            for root, folders, _ in os.walk(folder):
+                for name in folders:
+                    os.chmod(os.path.join(root, name), 0o700)
+            shutil.rmtree(folder, ignore_errors=True)
+        finally:
+            sys.setrecursionlimit(limit)
+
+
+def test_removing_a_sandboxs_folder_follows_no_link_and_fears_no_depth(tmp_path, deep_box):
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "keep.txt").write_text("keep\n")
+    folder = deep_box
+    os.close(nest(folder, "d", 1500))  # deeper than Python's recursion limit
+    deep = nest(folder, "p" * 250, 30)  # a path of 7,500 characters
+    write_at(deep, "x" * 255, 10)
+    os.close(deep)
+    os.symlink(outside, folder / "to_outside")
+    os.symlink(outside / "keep.txt", folder / "d" / "to_keep")
+    os.mkfifo(folder / "fifo")
+    locked = folder / "locked"
+    (locked / "inner").mkdir(parents=True)
+    (locked / "inner" / "file").write_text("x")
+    (locked / "inner").chmod(0)
+    locked.chmod(0)
+    for i in range(100):
+        (folder / f"empty{i}").touch()
+    remove_folder(folder)
+    assert not folder.exists() and sorted(p.name for p in tmp_path.iterdir()) == ["outside"]
+    assert (outside / "keep.txt").read_text() == "keep\n"
+    remove_folder(folder)  # already gone: nothing to do

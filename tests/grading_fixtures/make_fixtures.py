@@ -13,6 +13,8 @@ that the hostile ones aim at the real paths of that grading run:
     @OUT@          the grader's output folder
     @HOME@         the home folder of the user running the grader
     @STRAY@        a name unique to the run, for files a submission must not manage to make
+    @UDP_PORT@     a port on 127.0.0.1 where the test listens for datagrams
+    @UNIX_SOCKET@  the path of a UNIX socket the test listens on, outside every sandbox
 
 A cell whose first line starts with `# attempt:` is a hostile attempt that the sandbox must
 refuse: it raises (the tests check that every one left a note), and if it got through, it
@@ -31,7 +33,8 @@ import nbformat
 HERE = Path(__file__).resolve().parent
 SUBMISSIONS = HERE / "submissions"
 HIDDEN = HERE / "hidden" / "toy.py"
-PLACEHOLDERS = ("@HIDDEN@", "@SUBMISSIONS@", "@OUT@", "@HOME@", "@STRAY@")
+PLACEHOLDERS = ("@HIDDEN@", "@SUBMISSIONS@", "@OUT@", "@HOME@", "@STRAY@", "@UDP_PORT@",
+                "@UNIX_SOCKET@")  # fmt: skip
 
 SETUP = "import os\nimport sys\n\nimport numpy as np"
 DOUBLE = "def double(x):\n    return 2 * x"
@@ -51,6 +54,55 @@ COUNT_UNLESS_LEAKED = "def count_positive(x):\n    return int(np.sum(x > 0)) + l
 def attempt(what, code):
     """A cell that tries something the sandbox must refuse; it calls leak() if it got through."""
     return f"# attempt: {what}\n{code}\nleak({what!r})"
+
+
+# Modules planted in the sandbox's folder under the names of modules the sandbox imports as
+# it starts. Were one ever imported from there (at a restart in the same folder, before the
+# limits and walls), it would mark the folder and leave a file in /tmp, then hand over the
+# real module so that nothing else shows.
+SHIM = """import importlib, os, sys
+
+here = os.getcwd()
+with open(os.path.join(here, 'planted.ran'), 'a') as mark:
+    mark.write(__name__ + '\\n')
+try:
+    with open('/tmp/@STRAY@-planted', 'w') as stray:
+        stray.write(__name__)
+except OSError:
+    pass
+saved = sys.path[:]
+sys.path[:] = [p for p in sys.path if os.path.abspath(p or '.') != here]
+del sys.modules[__name__]
+try:
+    sys.modules[__name__] = importlib.import_module(__name__)
+finally:
+    sys.path[:] = saved
+"""
+PLANTED = ("resource", "json", "numpy", "IPython", "traitlets", "matplotlib", "sitecustomize",
+           "usercustomize")  # fmt: skip
+
+# Switches the audit hook off from inside, as a student's function can: walks up its call
+# frames to the sandbox's own globals, empties the tables of refused events and makes every
+# path look allowed (without even resolving it). What still holds after this is what the
+# kernel enforces.
+HOOK_OFF = """import gc
+
+
+def switch_the_hook_off():
+    frame = sys._getframe()
+    while 'DENIED_EVENTS' not in frame.f_globals:
+        frame = frame.f_back
+    walls = frame.f_globals
+    for table in ('DENIED_EVENTS', 'DENIED_IMPORTS', 'WRITE_EVENTS', 'READ_EVENTS'):
+        walls[table].clear()
+    walls['DENIED_PREFIXES'] = ()
+    walls['Policy']._under = staticmethod(lambda path, roots: True)
+    walls['Policy']._resolve = lambda self, path: '/'
+
+
+switch_the_hook_off()
+gc.get_objects()  # refused while the hook stood
+print('the audit hook is off')"""
 
 
 def stub(name):
@@ -361,6 +413,149 @@ NOTEBOOKS = {
         attempt("write into its own folder (allowed)", "open('mine.txt', 'w').write('x')"),
     ],
     "surrogate": [SETUP, DOUBLE, TOTAL, COUNT, "raise ValueError('\\ud800 is half a character')"],
+    # Class 1, escape at restart: modules planted in the folder, then a crash, so the
+    # sandbox restarts. Only what the notebook earns counts, and no planted line ever runs.
+    "restart_plants": [
+        SETUP,
+        LEAKS,
+        DOUBLE,
+        TOTAL,
+        COUNT_UNLESS_LEAKED,
+        "# plant modules named like those the sandbox imports as it starts\n"
+        f"shim = {SHIM!r}\n"
+        f"for name in {PLANTED!r}:\n"
+        "    with open(name + '.py', 'w') as module:\n"
+        "        module.write(shim)\n"
+        "os.makedirs('byhand', exist_ok=True)\n"
+        "with open('byhand/__init__.py', 'w') as package:\n"
+        "    package.write(shim)",
+        "os._exit(7)",
+        "# did a planted module run when the sandbox restarted?\n"
+        "ran = [p for p in ('planted.ran', '/tmp/@STRAY@-planted') if os.path.exists(p)]\n"
+        "if ran:\n"
+        "    leak('planted code ran', ran)\n"
+        "print('after the restart:', sorted(os.listdir('.')), [p for p in sys.path if not p])",
+    ],
+    # Class 2, links and FIFOs: FIFOs and links where a grader might look, links whose
+    # relative targets climb out of the folder from where the link is (made from a
+    # subfolder, or through a folder descriptor), then a crash and a restart.
+    "links_fifos": [
+        SETUP,
+        LEAKS,
+        DOUBLE,
+        TOTAL,
+        COUNT_UNLESS_LEAKED,
+        "# FIFOs and links where a grader might look for its logs and results\n"
+        "for name in ('output.log', 'sandbox.err', 'stdout', 'stderr', 'scores.csv',\n"
+        "             'report.json', 'notebook.ipynb'):\n"
+        "    os.mkfifo(name)  # a reader of this would wait for ever\n"
+        "os.symlink('output.log', 'log')\n"
+        "os.symlink('sandbox.err', 'errors.txt')",
+        attempt(
+            "a relative link, made from a subfolder, that climbs to the hidden tests",
+            "top, back = os.getcwd(), os.open('.', os.O_RDONLY)\n"
+            "target = os.path.relpath('@HIDDEN@', top)\n"
+            "deep = os.path.join(*['sub'] * target.count('..'))  # as deep as it climbs\n"
+            "os.makedirs(deep)\n"
+            "os.chdir(deep)  # from here the same text stays inside the folder\n"
+            "try:\n"
+            "    os.symlink(target, os.path.join(top, 'peek.py'))\n"
+            "finally:\n"
+            "    os.fchdir(back)",
+        ),
+        attempt(
+            "the same through a folder descriptor, to the out folder",
+            "top = os.open('.', os.O_RDONLY)\n"
+            "target = os.path.relpath('@OUT@', os.getcwd())\n"
+            "deep = os.path.join(*['down'] * target.count('..'))\n"
+            "os.makedirs(deep)\n"
+            "os.chdir(deep)\n"
+            "try:\n"
+            "    os.symlink(target, 'results', dir_fd=top)\n"
+            "finally:\n"
+            "    os.fchdir(top)",
+        ),
+        "os._exit(5)",
+        "print('after the restart:', sorted(n for n in os.listdir('.') if n[0] != '.'))",
+    ],
+    # Class 3, names and sizes: long names; folders nested far deeper than a recursive
+    # walk can go; many empty files; with the audit hook off, files under a path longer
+    # than PATH_MAX. Each of the last three must be stopped by the disk watcher.
+    "names_sizes": [
+        SETUP,
+        DOUBLE,
+        TOTAL,
+        COUNT,
+        "# names as long as the file system allows\n"
+        "with open('n' * 255, 'w') as long_name:\n"
+        "    long_name.write('x')\n"
+        "os.mkdir('f' * 255)\n"
+        "with open(os.path.join('f' * 255, 'g' * 255), 'w') as longer_path:\n"
+        "    longer_path.write('y')",
+        "# 1,500 folders, each inside the last\n"
+        "import time\n"
+        "for _ in range(1500):\n"
+        "    os.mkdir('d')\n"
+        "    os.chdir('d')\n"
+        "while True:\n"
+        "    time.sleep(0.1)",
+        "# 30,000 empty files\n"
+        "for i in range(30_000):\n"
+        "    open(f'empty{i}', 'w').close()\n"
+        "while True:\n"
+        "    time.sleep(0.1)",
+        HOOK_OFF,
+        "# 64 MB under a path longer than PATH_MAX (20 folders of 250 characters)\n"
+        "top = os.open('.', os.O_RDONLY)\n"
+        "for _ in range(20):\n"
+        "    os.mkdir('p' * 250)\n"
+        "    os.chdir('p' * 250)\n"
+        "for k in range(64):\n"
+        "    with open(f'junk{k}', 'wb') as junk:\n"
+        "        junk.write(bytes(2**20))\n"
+        "os.fchdir(top)\n"
+        "while True:\n"
+        "    time.sleep(0.1)",
+    ],
+    # Class 4, the audit hook switched off from inside, then what only the kernel stops:
+    # a datagram and a UNIX socket to listeners outside, a detached child that would write
+    # after the grader is gone, and a signal to the grader.
+    "hook_off": [
+        SETUP + "\nimport signal\nimport socket\nimport time",
+        LEAKS,
+        DOUBLE,
+        TOTAL,
+        COUNT_UNLESS_LEAKED,
+        HOOK_OFF,
+        attempt(
+            "a datagram to the grader's machine",
+            "with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as udp:\n"
+            "    udp.sendto(b'a datagram from a sandbox', ('127.0.0.1', @UDP_PORT@))",
+        ),
+        attempt(
+            "a UNIX socket outside the sandbox",
+            "with socket.socket(socket.AF_UNIX) as unix:\n"
+            "    unix.connect('@UNIX_SOCKET@')\n"
+            "    unix.sendall(b'a message from a sandbox')",
+        ),
+        attempt(
+            "a detached child that outlives the sandbox",
+            "if os.fork() == 0:  # the child: a session of its own, out of the sandbox's group\n"
+            "    os.setsid()\n"
+            "    os.closerange(0, 1024)\n"
+            "    for _ in range(120):\n"
+            "        time.sleep(0.5)\n"
+            "        for write in (lambda: open('/tmp/@STRAY@-child', 'w').write('late'),\n"
+            "                      lambda: socket.socket(socket.AF_INET, socket.SOCK_DGRAM)\n"
+            "                      .sendto(b'from a child', ('127.0.0.1', @UDP_PORT@))):\n"
+            "            try:\n"
+            "                write()\n"
+            "            except OSError:\n"
+            "                pass\n"
+            "    os._exit(0)",
+        ),
+        attempt("kill the grader", "os.kill(os.getppid(), signal.SIGKILL)"),
+    ],
     "unencodable": [
         SETUP,
         "def double(x):\n    return lambda: 2 * x",

@@ -6,10 +6,21 @@ student's function is sent to the sandbox and only its value comes back. A cell 
 over its time limit or ends the process is skipped and the notebook is run again without
 it, so one bad cell costs the points it earns, not the whole notebook; a call that hangs or
 kills the sandbox fails its test and grading goes on in a fresh sandbox.
+
+Every sandbox, the first and each restart, starts in a state the submission cannot have
+shaped: a new empty folder of its own (deleted, with everything in it, when the sandbox
+ends; the cells travel over the protocol), an interpreter in isolated mode that puts
+neither that folder nor any PYTHON* variable on its import path (byhand's own folder is
+added by a one-line bootstrap), and, when the grader is root, either the user `nobody` or
+no capabilities at all (see `privileges`). The grader never opens a file in that folder:
+it reads the student's prints from a pipe, counts the folder's files by listing its
+folders (opened with O_NOFOLLOW | O_DIRECTORY, which neither follows a link nor waits on
+a FIFO), and deletes it without following any link, however deep it goes.
 """
 
 from __future__ import annotations
 
+import itertools
 import json
 import os
 import queue
@@ -23,10 +34,16 @@ import time
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from byhand.grading import privileges
 from byhand.grading.hidden import StudentError, failed, not_run, run_test
 from byhand.grading.protocol import ProtocolError, decode, encode, read_message, write_message
 
 STARTUP_SECONDS = 60  # importing NumPy, IPython and Matplotlib on a busy machine
+LIB = str(Path(__file__).resolve().parents[2])  # the folder holding this byhand package
+# The sandbox's whole command line after `python -I -B -c`: isolated mode ignores the
+# environment's PYTHON* variables and the current folder, so byhand is added by hand.
+BOOTSTRAP = "import sys; sys.path.insert(0, {lib!r}); import byhand.grading.sandbox as s; s.main()"
+MAX_DEPTH = 100  # folders nested deeper than this in a sandbox's folder: it is stopped
 
 
 @dataclass(frozen=True)
@@ -39,6 +56,7 @@ class Limits:
     memory_mb: int = 2048  # address space of the sandbox process
     file_mb: int = 64  # largest file the sandbox may write
     disk_mb: int = 256  # all the files in the sandbox's folder together
+    disk_files: int = 10_000  # files, folders and links in the sandbox's folder together
     restarts: int = 4  # fresh sandboxes after a cell or a call went wrong
 
 
@@ -92,53 +110,27 @@ class OutputTail:
 
 
 class Sandbox:
-    """The grader's handle on one sandbox process, its message channel and its output pipe."""
+    """The grader's handle on one sandbox process, its folder, channel and output pipe."""
 
-    def __init__(self, cells, skip, limits, workdir, output):
+    def __init__(self, cells, skip, limits, output):
         self.limits = limits
-        env = {
-            "PATH": os.defpath,
-            "HOME": workdir,
-            "TMPDIR": workdir,
-            "LANG": "C.UTF-8",
-            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
-            "PYTHONNOUSERSITE": "1",
-            "PYTHONDONTWRITEBYTECODE": "1",
-            "MPLBACKEND": "Agg",
-            "MPLCONFIGDIR": matplotlib_config_dir(),
-            "IPYTHONDIR": os.path.join(workdir, ".ipython"),
-            **{
-                name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
-            },
-        }
-        printed, self.printing = os.pipe()  # the sandbox's stderr, where its prints go too
-        try:
-            self.process = subprocess.Popen(
-                [sys.executable, "-m", "byhand.grading.sandbox"],
-                stdin=subprocess.PIPE,
-                stdout=subprocess.PIPE,
-                stderr=self.printing,
-                cwd=workdir,
-                env=env,
-                text=True,
-                encoding="utf-8",
-                start_new_session=True,  # its own process group, killed as one
-            )
-        finally:
-            os.close(self.printing)  # the sandbox holds the only writing end now
-        self.messages = queue.Queue()
-        self.over_disk = False
+        self.workdir = tempfile.mkdtemp(prefix="byhand-grade-")  # new and empty, every time
+        self.stopped = threading.Event()
+        self.over_disk = None  # why the disk watcher stopped the sandbox, if it did
         self.output = output
-        self.printer = threading.Thread(target=output.drain, args=(printed,), daemon=True)
-        self.printer.start()
-        threading.Thread(target=self._read, daemon=True).start()
-        threading.Thread(target=self._watch_disk, args=(workdir,), daemon=True).start()
+        self.process = self.printer = self.watcher = self.user = None
+        try:
+            self._start(output)
+        except BaseException:
+            self.kill()
+            raise
         plan = {
             "cells": cells,
             "skip": sorted(skip),
             "memory_mb": limits.memory_mb,
             "cpu_seconds": int(limits.total_seconds) + 5,
             "file_mb": limits.file_mb,
+            "user": self.user,
         }
         try:
             write_message(self.process.stdin, plan)
@@ -146,6 +138,54 @@ class Sandbox:
             lost = SandboxLost(self._ending())
             self.kill()
             raise lost from None
+
+    def _start(self, output):
+        workdir = self.workdir
+        env = {
+            "PATH": os.defpath,
+            "HOME": workdir,
+            "TMPDIR": workdir,
+            "LANG": "C.UTF-8",
+            "MPLBACKEND": "Agg",
+            "MPLCONFIGDIR": matplotlib_config_dir(),
+            "IPYTHONDIR": os.path.join(workdir, ".ipython"),
+            **{
+                name: "1" for name in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS")
+            },
+        }
+        user = privileges.unprivileged_user(LIB)
+        as_user = {}
+        if user is not None:  # root, and `nobody` can run this Python: the sandbox is nobody
+            uid, gid = user
+            env["MPLCONFIGDIR"] = _private_matplotlib_dir(workdir, uid, gid)
+            os.chown(workdir, uid, gid)
+            as_user = {"user": uid, "group": gid, "extra_groups": []}
+            self.user = privileges.UNPRIVILEGED
+        printed, printing = os.pipe()  # the sandbox's stderr, where its prints go too
+        try:
+            self.process = subprocess.Popen(
+                [sys.executable, "-I", "-B", "-c", BOOTSTRAP.format(lib=LIB)],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=printing,
+                cwd=workdir,
+                env=env,
+                text=True,
+                encoding="utf-8",
+                start_new_session=True,  # its own process group, killed as one
+                **as_user,
+            )
+        except BaseException:
+            os.close(printed)
+            raise
+        finally:
+            os.close(printing)  # the sandbox holds the only writing end now
+        self.messages = queue.Queue()
+        self.printer = threading.Thread(target=output.drain, args=(printed,), daemon=True)
+        self.printer.start()
+        threading.Thread(target=self._read, daemon=True).start()
+        self.watcher = threading.Thread(target=self._watch_disk, daemon=True)
+        self.watcher.start()
 
     def _read(self):
         try:
@@ -155,18 +195,22 @@ class Sandbox:
         except (ProtocolError, OSError, ValueError, RecursionError) as error:  # deep JSON
             self.messages.put(ProtocolError(str(error)))
 
-    def _watch_disk(self, workdir):
-        """Kill the sandbox once its folder holds more than limits.disk_mb of files.
+    def _watch_disk(self):
+        """Kill the sandbox once its folder holds too many bytes, files or levels.
 
-        The kernel limits each file (file_mb), not their number; this looks 20 times a
-        second, so a fast writer may pass the limit by what it writes in 0.05 s.
+        The kernel limits each file (file_mb), not their number or their sum; this looks
+        20 times a second (less often while the folder is large, so that the count takes
+        a fifth of one core at most), so a fast writer may pass a limit by what it writes
+        between two looks.
         """
-        while self.process.poll() is None:
-            if _folder_bytes(workdir) > self.limits.disk_mb * 2**20:
-                self.over_disk = True
+        while not self.stopped.is_set() and self.process.poll() is None:
+            started = time.monotonic()
+            reason = over_disk_limits(self.workdir, self.limits)
+            if reason is not None:
+                self.over_disk = reason
                 self.kill_group()
                 return
-            time.sleep(0.05)
+            self.stopped.wait(max(0.05, 4 * (time.monotonic() - started)))
 
     def next(self, seconds):
         """The next message; SandboxLost if none comes in time or the process ended."""
@@ -182,11 +226,13 @@ class Sandbox:
 
     def _ending(self):
         if self.over_disk:
-            return f"wrote more than {self.limits.disk_mb} MB of files"
+            return self.over_disk
         try:
             code = self.process.wait(timeout=5)
         except subprocess.TimeoutExpired:
             return "closed its channel"
+        if self.over_disk:  # the watcher stopped it meanwhile
+            return self.over_disk
         if code < 0:
             name = signal.Signals(-code).name
             hint = " (CPU time limit)" if name == "SIGXCPU" else ""
@@ -220,14 +266,22 @@ class Sandbox:
             pass
 
     def kill(self):
-        self.kill_group()
-        self.process.wait()
-        for stream in (self.process.stdin, self.process.stdout):
-            try:
-                stream.close()
-            except OSError:
-                pass
-        self.printer.join(timeout=5)  # the last prints; the whole group is gone, so it ends
+        """End the whole process group, collect the last prints, and delete the folder."""
+        if self.process is not None:
+            self.kill_group()
+            self.process.wait()
+            for stream in (self.process.stdin, self.process.stdout):
+                try:
+                    stream.close()
+                except OSError:
+                    pass
+        self.stopped.set()
+        for thread in (self.printer, self.watcher):
+            if thread is not None and thread is not threading.current_thread():
+                thread.join(timeout=5)  # the group is gone, so the pipe ends: the last prints
+        if self.workdir is not None:
+            remove_folder(self.workdir)
+            self.workdir = None
 
 
 class StudentFunction:
@@ -297,28 +351,25 @@ def run_submission(path, tests, limits=None):
         return _score_nothing(outcome, tests, "empty", "the notebook has no code")
     deadline = time.monotonic() + limits.total_seconds
     skip, pending, output = set(), list(tests), OutputTail()
-    with tempfile.TemporaryDirectory(prefix="byhand-grade-") as workdir:
-        for _attempt in range(limits.restarts + 1):
-            sandbox = None
-            try:  # Sandbox() too: a plan over the protocol's limit ends it at once
-                sandbox = Sandbox(cells, skip, limits, workdir, output)
-                functions = _run_cells(sandbox, cells, skip, outcome, deadline)
-                if functions is None:
-                    continue  # a cell was skipped: run the notebook again without it
-                pending = _run_tests(sandbox, functions, pending, outcome, deadline)
-                if not pending:
-                    break
-            except SandboxLost as error:  # before any student code ran: the grader's fault
-                if sandbox is not None:
-                    sandbox.kill()  # so that the output below is complete
-                note = f"{error}: {output.text(600)}"
-                return _score_nothing(Outcome(), tests, "grader error", note)
-            finally:
-                if sandbox is not None:
-                    sandbox.kill()
-                    if sandbox.over_disk:  # start the next run below the limit again
-                        _remove_files(workdir)
-        outcome.output = output.text()
+    for _attempt in range(limits.restarts + 1):
+        sandbox = None
+        try:  # Sandbox() too: a plan over the protocol's limit ends it at once
+            sandbox = Sandbox(cells, skip, limits, output)
+            functions = _run_cells(sandbox, cells, skip, outcome, deadline)
+            if functions is None:
+                continue  # a cell was skipped: run the notebook again without it
+            pending = _run_tests(sandbox, functions, pending, outcome, deadline)
+            if not pending:
+                break
+        except SandboxLost as error:  # before any student code ran: the grader's fault
+            if sandbox is not None:
+                sandbox.kill()  # so that the output below is complete
+            note = f"{error}: {output.text(600)}"
+            return _score_nothing(Outcome(), tests, "grader error", note)
+        finally:
+            if sandbox is not None:
+                sandbox.kill()  # the process group, then the folder, with all it holds
+    outcome.output = output.text()
     for test in pending:
         outcome.results += not_run([test], "the submission used up its time limit")
         _worsen(outcome, "timeout")
@@ -382,22 +433,172 @@ def _score_nothing(outcome, tests, status, note):
     return outcome
 
 
-def _folder_bytes(folder):
-    """The size of every file under `folder` (symbolic links not followed)."""
-    total = 0
-    for root, _dirs, files in os.walk(folder):
-        for name in files:
-            try:
-                total += os.lstat(os.path.join(root, name)).st_size
-            except OSError:  # deleted meanwhile
-                pass
-    return total
+def over_disk_limits(folder, limits):
+    """Why `folder` is over the limits (bytes, entries, depth), or None when it is not.
+
+    Walks the folder without recursion and without paths: each subfolder is opened from
+    its parent's descriptor with O_NOFOLLOW | O_DIRECTORY (no link is followed, no FIFO
+    waited on, no name too long for a path), at most MAX_DEPTH + 1 descriptors at once.
+    Files, folders, links and FIFOs all count towards `limits.disk_files`; a file's size
+    is the larger of its length and the blocks it holds. Stops at the first limit passed.
+    """
+    most_bytes, most_files = limits.disk_mb * 2**20, limits.disk_files
+    total = files = 0
+    try:
+        fd = os.open(folder, DIRECTORY_FLAGS)
+    except OSError:  # gone already
+        return None
+    stack = []  # (an open folder, its subfolders still to visit), the deepest last
+    try:
+        while fd is not None or stack:
+            if fd is not None:  # a folder just opened: count what it holds
+                subfolders, size, count = _listing(fd)
+                stack.append((fd, subfolders))
+                fd = None
+                total, files = total + size, files + count
+                if total > most_bytes:
+                    return f"wrote more than {limits.disk_mb} MB of files"
+                if files > most_files:
+                    return f"made more than {most_files} files and folders"
+            parent, subfolders = stack[-1]
+            if not subfolders:
+                os.close(stack.pop()[0])
+            elif len(stack) > MAX_DEPTH:
+                return f"nested folders more than {MAX_DEPTH} deep"
+            else:
+                try:
+                    fd = os.open(subfolders.pop(), DIRECTORY_FLAGS, dir_fd=parent)
+                except OSError:  # deleted or replaced meanwhile
+                    fd = None
+    finally:
+        for open_folder, _ in stack:
+            os.close(open_folder)
+    return None
 
 
-def _remove_files(folder):
-    """Delete everything under `folder`."""
-    for entry in os.scandir(folder):
-        if entry.is_dir(follow_symlinks=False):
-            shutil.rmtree(entry.path, ignore_errors=True)
-        else:
-            os.unlink(entry.path)
+DIRECTORY_FLAGS = os.O_RDONLY | os.O_DIRECTORY | os.O_NOFOLLOW | os.O_CLOEXEC
+
+
+def _listing(fd):
+    """(names of the subfolders, bytes of the other entries, number of entries) of `fd`."""
+    subfolders, size, count = [], 0, 0
+    try:
+        with os.scandir(fd) as entries:
+            for entry in entries:
+                count += 1
+                try:
+                    if entry.is_dir(follow_symlinks=False):
+                        subfolders.append(entry.name)
+                    else:
+                        info = entry.stat(follow_symlinks=False)
+                        size += max(info.st_size, info.st_blocks * 512)
+                except OSError:  # deleted meanwhile
+                    pass
+    except OSError:
+        pass
+    return subfolders, size, count
+
+
+def remove_folder(folder):
+    """Delete `folder` and all it holds, however deep and whatever the names; follow no link.
+
+    Without recursion and without paths: each subfolder met is first moved into a holding
+    folder made at the top, so no folder is ever opened more than two levels down. Called
+    once the sandbox's processes are gone, so nothing changes meanwhile.
+    """
+    try:
+        top = os.open(folder, DIRECTORY_FLAGS)
+    except OSError:  # gone already (or not a folder: the fallback below says nothing)
+        shutil.rmtree(folder, ignore_errors=True)
+        return
+    try:
+        _quietly(os.fchmod, top, 0o700)
+        holding = _holding_folder(top)
+        hold = os.open(holding, DIRECTORY_FLAGS, dir_fd=top)
+        try:
+            numbers = itertools.count()
+            pending = _clear(top, hold, numbers, skip=holding)
+            while pending:
+                name = pending.pop()
+                try:
+                    fd = os.open(name, DIRECTORY_FLAGS, dir_fd=hold)
+                except OSError:
+                    continue
+                try:
+                    pending += _clear(fd, hold, numbers)
+                finally:
+                    os.close(fd)
+                _quietly(os.rmdir, name, dir_fd=hold)
+        finally:
+            os.close(hold)
+        _quietly(os.rmdir, holding, dir_fd=top)
+    except OSError:
+        pass
+    finally:
+        os.close(top)
+    _quietly(os.rmdir, folder)
+    if os.path.lexists(folder):  # something was refused above: try the standard way
+        shutil.rmtree(folder, ignore_errors=True)
+
+
+def _clear(fd, hold, numbers, skip=None):
+    """Delete what the folder `fd` holds but its subfolders, which move into `hold`.
+
+    Returns the subfolders' new names in `hold`.
+    """
+    moved = []
+    try:
+        with os.scandir(fd) as listing:
+            entries = [(entry.name, entry.is_dir(follow_symlinks=False)) for entry in listing]
+    except OSError:
+        return moved
+    for name, is_folder in entries:
+        if name == skip:
+            continue
+        if not is_folder:
+            _quietly(os.unlink, name, dir_fd=fd)
+            continue
+        new = str(next(numbers))
+        _quietly(os.chmod, name, 0o700, dir_fd=fd)  # to list it, and to move it (its "..")
+        if _quietly(os.rename, name, new, src_dir_fd=fd, dst_dir_fd=hold):
+            moved.append(new)
+    return moved
+
+
+def _holding_folder(top):
+    """A new folder in `top` whose name clashes with nothing already there."""
+    while True:
+        name = f".byhand-removing-{os.urandom(6).hex()}"
+        try:
+            os.mkdir(name, 0o700, dir_fd=top)
+            return name
+        except FileExistsError:
+            continue
+
+
+def _quietly(action, *args, **kwargs):
+    """Run `action`; True if it worked, False if it raised OSError."""
+    try:
+        action(*args, **kwargs)
+        return True
+    except OSError:
+        return False
+
+
+def _private_matplotlib_dir(workdir, uid, gid):
+    """A Matplotlib folder for a sandbox run as `uid`, with a copy of the grader's font cache.
+
+    Matplotlib wants a folder it may write; the grader's own is not the sandbox user's.
+    Made in the sandbox's new folder before the sandbox starts, so nothing of the
+    student's is there yet.
+    """
+    private = os.path.join(workdir, ".matplotlib")
+    os.mkdir(private, 0o700)
+    import matplotlib
+
+    for folder in (matplotlib_config_dir(), matplotlib.get_cachedir()):
+        for cache in Path(folder).glob("fontlist-*.json"):
+            shutil.copyfile(cache, os.path.join(private, cache.name))
+            os.chown(os.path.join(private, cache.name), uid, gid)
+    os.chown(private, uid, gid)
+    return private

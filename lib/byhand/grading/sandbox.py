@@ -1,21 +1,28 @@
 """The sandbox: one submission's code runs here, in a process of its own.
 
-The runner starts `python -m byhand.grading.sandbox` in a fresh temporary folder and talks
-to it over the process's standard input and output (see `protocol`). The sandbox
+The runner starts `python -I -B -c <bootstrap>` in a new, empty temporary folder (isolated
+mode: neither that folder nor the environment's PYTHON* variables are on the import path;
+the bootstrap puts byhand's own folder there and calls `main`) and talks to it over the
+process's standard input and output (see `protocol`). The sandbox
 
 1. reads its plan: the notebook's code cells, the cells to skip, and its limits;
-2. sets its limits (address space, CPU seconds, file size), imports what lessons use, and
-   moves the student's prints to its standard error, a pipe the grader reads (off the
-   channel to the grader, and out of the folder);
-3. locks itself in: an audit hook (Python's own `sys.addaudithook`, which cannot be removed)
-   refuses subprocesses, signals, network, ctypes, and files outside the temporary folder
-   (reading is also allowed where Python and its packages live); on Linux 5.13+ the kernel's
-   Landlock enforces the same file rules for code that bypasses Python;
-4. runs the cells one by one in an IPython shell, reporting each (a cell's value is shown in
+2. sets its limits (address space, CPU seconds, file size, no core dumps) and raises its
+   kernel walls: as root, drops every capability (`privileges`), then installs a seccomp
+   filter (`seccomp`) refusing sockets, new processes, programs and signals to others;
+3. imports what lessons use, and moves the student's prints to its standard error, a
+   pipe the grader reads (off the channel to the grader, and out of the folder);
+4. locks itself in: on Linux 5.13+ the kernel's Landlock confines its files to the folder
+   (reading also where Python and its packages live); then an audit hook (Python's own
+   `sys.addaudithook`, which cannot be removed) refuses, with a readable message, what
+   these walls refuse and more: subprocesses, signals, network, ctypes, and files
+   outside the folder;
+5. runs the cells one by one in an IPython shell, reporting each (a cell's value is shown in
    the log unless a `;` ends it, as in IPython), then lists the functions the notebook
    defined and answers calls to them until the grader closes the channel.
 
-Scores are never computed here: the student's code could change anything in this process.
+Scores are never computed here: the student's code could change anything in this process,
+the audit hook included (a function can walk its frames up to `main`); the kernel's walls
+are what hold then.
 """
 
 from __future__ import annotations
@@ -25,7 +32,7 @@ import resource
 import sys
 import traceback
 
-from byhand.grading import landlock
+from byhand.grading import landlock, privileges, seccomp
 from byhand.grading.landlock import DEVICES
 from byhand.grading.protocol import decode, encode, read_message, write_message
 
@@ -45,7 +52,7 @@ DENIED_IMPORTS = {
 }  # fmt: skip
 WRITE_EVENTS = {  # event -> positions of the paths it changes
     "os.remove": (0,), "os.rmdir": (0,), "os.rename": (0, 1), "os.link": (0, 1),
-    "os.symlink": (0, 1), "os.truncate": (0,), "os.mkdir": (0,), "os.chmod": (0,),
+    "os.symlink": (1,), "os.truncate": (0,), "os.mkdir": (0,), "os.chmod": (0,),
     "os.chown": (0,), "os.chflags": (0,), "os.lchflags": (0,), "os.utime": (0,),
     "os.setxattr": (0,), "os.removexattr": (0,), "shutil.rmtree": (0,),
     "shutil.copyfile": (1,), "shutil.copymode": (1,), "shutil.copystat": (1,),
@@ -55,6 +62,12 @@ WRITE_EVENTS = {  # event -> positions of the paths it changes
 READ_EVENTS = {  # event -> positions of the paths it reads
     "os.listdir": (0,), "os.scandir": (0,), "glob.glob": (0,), "glob.glob/2": (0, 2),
     "os.listxattr": (0,), "os.getxattr": (0,), "shutil.copyfile": (0,), "os.chdir": (0,),
+}  # fmt: skip
+# event -> {position of a path: position of the folder descriptor it is relative to}
+DIR_FDS = {
+    "os.remove": {0: 1}, "os.rmdir": {0: 1}, "os.rename": {0: 2, 1: 3}, "os.link": {0: 2, 1: 3},
+    "os.symlink": {1: 2}, "os.mkdir": {0: 2}, "os.chmod": {0: 2}, "os.chown": {0: 3},
+    "os.utime": {0: 3}, "glob.glob/2": {2: 3},
 }  # fmt: skip
 WRITE_FLAGS = os.O_WRONLY | os.O_RDWR | os.O_CREAT | os.O_TRUNC | os.O_APPEND
 
@@ -72,9 +85,7 @@ class Policy:
         return any(path == root or path.startswith(root.rstrip("/") + "/") for root in roots)
 
     def _resolve(self, path):
-        if isinstance(path, bytes):
-            path = os.fsdecode(path)
-        return os.path.realpath(os.fspath(path))
+        return os.path.realpath(_text(path))
 
     def may_write(self, path):
         path = self._resolve(path)
@@ -107,6 +118,8 @@ class Policy:
         else:
             self._check_paths(event, args, WRITE_EVENTS, self.may_write, "changing")
             self._check_paths(event, args, READ_EVENTS, self._may_list, "reading")
+            if event == "os.symlink":
+                self._check_link_target(*args[:3])
 
     def _may_list(self, path):
         return self._under(self._resolve(path), [self.workdir, *self.read_roots])
@@ -114,8 +127,51 @@ class Policy:
     def _check_paths(self, event, args, table, allowed, verb):
         for position in table.get(event, ()):
             path = args[position] if position < len(args) else None
-            if isinstance(path, str | bytes | os.PathLike) and not allowed(path):
+            if not isinstance(path, str | bytes | os.PathLike):
+                continue  # None, or a file descriptor: it came from a checked open
+            where = DIR_FDS.get(event, {}).get(position)
+            if where is not None and where < len(args):
+                path = _at(path, args[where])
+            elif event == "glob.glob/2" and position == 0:  # a pattern is under root_dir
+                path = _at(path, args[3], base=args[2])
+            if not allowed(path):
                 raise PermissionError(f"the grader's sandbox does not allow {verb} {path}")
+
+    def _check_link_target(self, target, link, dir_fd):
+        """A link's target, relative or not, must lead inside the folder.
+
+        The kernel reads a relative target from the link's own folder, not from the
+        current one: `sub/link -> ../x` is `x`. So is it read here.
+        """
+        given = _text(target)
+        target = given
+        if not os.path.isabs(target):
+            folder = os.path.dirname(os.path.abspath(_at(link, dir_fd)))
+            target = os.path.join(os.path.realpath(folder), target)
+        if not self.may_write(target):
+            where = "" if os.path.isabs(given) else " from where the link is"
+            raise PermissionError(f"the grader's sandbox does not allow a link to {given}{where}")
+
+
+def _text(path):
+    """A path given as str, bytes or PathLike, as str."""
+    path = os.fspath(path)
+    return os.fsdecode(path) if isinstance(path, bytes) else path
+
+
+def _at(path, dir_fd, base=None):
+    """`path` as the kernel reads it: relative to the folder `base`, itself relative to the
+    folder open as `dir_fd` (when given), or to the current folder."""
+    path = _text(path)
+    if base is not None:
+        path = os.path.join(_at(base, dir_fd), path)
+    elif dir_fd is not None and dir_fd >= 0 and not os.path.isabs(path):
+        try:
+            folder = os.readlink(f"/proc/self/fd/{dir_fd}")
+        except OSError:
+            raise PermissionError("the grader's sandbox cannot tell which folder that is") from None
+        path = os.path.join(folder, path)
+    return path
 
 
 def read_roots():
@@ -241,12 +297,31 @@ def serve(shell, channel_in, channel_out, streams=()):
         write_message(channel_out, reply)
 
 
+def raise_kernel_walls(plan):
+    """Drop root's powers and install the seccomp filter; the names of the walls raised.
+
+    Run as soon as the plan is read, before IPython and Matplotlib are imported, so that
+    they never run with more than the student's code will have; and while the process
+    has a single thread (BLAS is told to use one), since capabilities belong to threads.
+    """
+    walls = []
+    if hasattr(os, "geteuid") and os.geteuid() == 0:
+        if privileges.drop_capabilities():
+            walls.append("no capabilities")
+    elif plan.get("user"):
+        walls.append(f"user {plan['user']}")
+    if seccomp.install():
+        walls.insert(0, "seccomp")
+    return walls
+
+
 def main():
     channel_in = os.fdopen(os.dup(0), "r", encoding="utf-8")
     channel_out = os.fdopen(os.dup(1), "w", encoding="utf-8")
     plan = read_message(channel_in)
     workdir = os.getcwd()
     set_limits(plan["memory_mb"], plan["cpu_seconds"], plan["file_mb"])
+    walls = raise_kernel_walls(plan)
     shell = prepare()
     # The student's prints (Python's and C's) go to standard error, the grader's output pipe;
     # the channel stays ours.
@@ -254,11 +329,13 @@ def main():
     os.dup2(2, 1)
     streams = (sys.stdout, sys.stderr)  # buffered: flushed after every cell and call
     policy = Policy(workdir, read_roots())
-    sandbox = "audit hook"
-    if landlock.restrict(policy.read_roots, [workdir]):
-        sandbox += " + Landlock"
+    # "." rather than the folder's path: the rule is made from the open current folder,
+    # which works even when the sandbox's user may not look through the folder's parents.
+    if landlock.restrict(policy.read_roots, ["."]):
+        walls.insert(0, "Landlock")
     close_back_doors(policy)
     sys.addaudithook(policy.hook)
+    sandbox = " + ".join(["audit hook", *walls])  # e.g. audit hook + Landlock + seccomp
     write_message(channel_out, {"event": "locked", "sandbox": sandbox})
     for index, source in enumerate(plan["cells"]):
         if index in plan["skip"]:
