@@ -1,5 +1,8 @@
 """The grader finds a notebook's functions that use a course module implementing the answers."""
 
+from pathlib import Path
+
+import nbformat
 import pytest
 
 from byhand.grading.answers import answer_uses
@@ -103,3 +106,64 @@ def test_answer_uses(cells, expected):
 def test_no_answer_modules_means_nothing_is_flagged():
     cells = ["from byhand.perceptron import Perceptron\ndef f():\n    return Perceptron"]
     assert answer_uses(cells, ()) == {}
+
+
+# --- In the grader: a whole submission against the Chapter 1 set ----------------------
+
+ROOT = Path(__file__).resolve().parent.parent
+CHAPTER_1 = ROOT / "solutions" / "01_perceptron.ipynb"
+HIDDEN_1 = ROOT / "solutions" / "hidden" / "01_perceptron.py"
+
+# The course solutions, then three functions redefined: two that hand the work to the course
+# library (the attack of issue 12's class 6, with other library entry points), and one
+# whose error quotes its arguments, which are the hidden test's inputs.
+REDEFINED = [
+    "import byhand.perceptron as course\n"
+    "def train_perceptron(X, y, learning_rate, epochs):\n"
+    "    unit = course.Perceptron(np.zeros(X.shape[1]), learning_rate=learning_rate)\n"
+    "    unit.fit(X, y, epochs=epochs)\n"
+    "    return unit.weights, -unit.threshold\n",
+    "from byhand.gradcheck import numerical_gradient as slope\n"
+    "def logistic_gradient(X, y, w, b):\n"
+    "    return slope(lambda v: 0.0, w), 0.0\n",
+    "def perceptron_update(w, b, x, target, learning_rate):\n"
+    "    raise ValueError(f'w={w!r} x={x!r} target={target!r}')\n",
+]
+
+
+@pytest.fixture(scope="module")
+def graded(tmp_path_factory):
+    from byhand.grading import load_tests
+    from byhand.grading.runner import run_submission
+
+    notebook = nbformat.read(CHAPTER_1, as_version=4)
+    notebook.cells += [nbformat.v4.new_code_cell(source) for source in REDEFINED]
+    path = tmp_path_factory.mktemp("answers") / "submission.ipynb"
+    nbformat.write(notebook, path)
+    outcome = run_submission(path, load_tests(HIDDEN_1))
+    return outcome
+
+
+def test_functions_that_use_the_answer_modules_earn_nothing_and_the_note_says_why(graded):
+    outcome = graded
+    by_exercise = {}
+    for result in outcome.results:
+        by_exercise.setdefault(result.exercise, []).append(result)
+    for exercise in ("train_perceptron", "logistic_gradient"):
+        for result in by_exercise[exercise]:
+            assert result.points == 0, result
+            assert "from the course library, which implements this answer" in result.message
+    assert any(n.startswith("train_perceptron uses byhand.perceptron") for n in outcome.notes)
+    assert any(n.startswith("logistic_gradient uses byhand.gradcheck") for n in outcome.notes)
+    for exercise in ("net_input", "step", "predict"):  # untouched solutions: full marks
+        assert all(r.passed for r in by_exercise[exercise]), by_exercise[exercise]
+
+
+def test_an_exception_that_quotes_the_hidden_inputs_does_not_show_them(graded):
+    outcome = graded
+    updates = [r for r in outcome.results if r.exercise == "perceptron_update"]
+    assert updates and all(r.points == 0 for r in updates)
+    for result in updates:
+        assert result.message.startswith("perceptron_update raised ValueError (line 2"), result
+        assert "w=" not in result.message and "array(" not in result.message, result.message
+        assert "w=array(" in result.detail, result.detail  # the instructor's detail has it

@@ -252,9 +252,9 @@ def test_the_command_line(folder, tmp_path):
 
 
 ROOT_WARNING = (
-    "byhand-grade: warning: running as root. The limit on new processes does not bind root, so "
-    "a submission could leave programs running; grade as an ordinary user (see "
-    "docs/grading.md, 'The sandbox').\n"
+    "byhand-grade: warning: running as root. Each sandbox runs as the user nobody, or as root "
+    "without capabilities where nobody cannot run this Python, and then still owns root's "
+    "files; grade as an ordinary user where you can (see docs/grading.md, 'The sandbox').\n"
     if os.geteuid() == 0
     else ""
 )
@@ -279,3 +279,27 @@ def test_an_exercise_named_like_a_score_column_is_refused(tmp_path):
                      "    assert total(1) == 1\n")  # fmt: skip
     with pytest.raises(ValueError, match="'total' is taken by a column of scores.csv"):
         load_tests(tests)
+
+
+def test_the_disk_and_reveal_options_reach_the_grader():
+    from byhand.grading.__main__ import limits_from, parser
+
+    args = parser().parse_args(["grade", "subs", "--out", "out", "--disk-mb", "3",
+                                "--disk-files", "7", "--reveal-values"])  # fmt: skip
+    assert limits_from(args) == Limits(disk_mb=3, disk_files=7)
+    assert args.reveal_values
+    assert not parser().parse_args(["grade", "subs", "--out", "out"]).reveal_values
+
+
+def test_feedback_shows_hidden_values_only_when_the_instructor_asks():
+    from byhand.grading.batch import feedback
+
+    test = {"name": "test_f", "exercise": "f", "points": 0, "max_points": 1,
+            "message": "f on a hidden batch: wrong shape",
+            "detail": "expected [31.25, -47.5]"}  # fmt: skip
+    report = {"submission": "s", "total": 0, "max_total": 1, "percent": 0.0, "status": "ok",
+              "exercises": {"f": {"points": 0, "max_points": 1}}, "tests": [test],
+              "notes": []}  # fmt: skip
+    student, instructor = feedback(report), feedback(report, reveal=True)
+    assert "wrong shape" in student and "31.25" not in student
+    assert "31.25" in instructor

@@ -162,7 +162,17 @@ def test_a_forged_score_line_stays_inside_a_code_block(forged):
     for shaped in ("20 / 20", "Forged", "forged item", "alert(1)", "gnp.exe", "oops"):
         assert shaped in fences, shaped
         assert shaped not in outside, shaped
-    assert fences.count(FORGED_SCORE) == 3
+    # Twice in the notes on the cells; the student's exception text in a hidden test's
+    # failure is not shown at all (only "double raised ValueError").
+    assert fences.count(FORGED_SCORE) == 2
+    assert "double raised ValueError (line" in fences
+    # Shown to the instructor (--reveal-values), it stays inside a code block as well.
+    from byhand.grading.batch import feedback
+
+    revealed = list(walk(markdown(feedback(reports["forger.ipynb"], reveal=True))))
+    assert [revealed[i + 1].content for i, t in enumerate(revealed) if t.type == "strong_open"
+            ] == ["Score: 1 / 2 (50 %)"]  # fmt: skip
+    assert "\n".join(t.content for t in revealed if t.type == "fence").count(FORGED_SCORE) == 3
     # Read line by line as well, as a person or a script reads the file.
     assert [line for line in text.splitlines() if line.startswith("**Score")] == [
         "**Score: 1 / 2 (50 %)**, status: cell errors"]  # fmt: skip

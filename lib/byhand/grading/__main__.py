@@ -64,12 +64,15 @@ def add_limit_options(parser):
     parser.add_argument("--disk-mb", type=int, default=default.disk_mb,
                         help="all the files one submission may write, in MiB "
                         "(default %(default)s)")  # fmt: skip
+    parser.add_argument("--disk-files", type=int, default=default.disk_files,
+                        help="files, folders and links one submission may make together "
+                        "(default %(default)s)")  # fmt: skip
 
 
 def limits_from(args):
     return Limits(cell_seconds=args.cell_timeout, call_seconds=args.call_timeout,
                   total_seconds=args.timeout, memory_mb=args.memory_mb,
-                  disk_mb=args.disk_mb)  # fmt: skip
+                  disk_mb=args.disk_mb, disk_files=args.disk_files)  # fmt: skip
 
 
 def summary(batch, path):
@@ -96,11 +99,12 @@ def _plural(count, noun):
 
 
 def warn_if_root():
-    """Grading as root loses the kernel's limit on new processes: say so, on stderr."""
+    """Grading as root: say on stderr what the sandboxes run as, and what remains."""
     if hasattr(os, "geteuid") and os.geteuid() == 0:
-        print("byhand-grade: warning: running as root. The limit on new processes does not "
-              "bind root, so a submission could leave programs running; grade as an ordinary "
-              "user (see docs/grading.md, 'The sandbox').", file=sys.stderr)  # fmt: skip
+        print("byhand-grade: warning: running as root. Each sandbox runs as the user nobody, "
+              "or as root without capabilities where nobody cannot run this Python, and then "
+              "still owns root's files; grade as an ordinary user where you can (see "
+              "docs/grading.md, 'The sandbox').", file=sys.stderr)  # fmt: skip
 
 
 def grade(args):
@@ -113,7 +117,7 @@ def grade(args):
     warn_if_root()
     batch = grade_folder(args.submissions, args.out, tests, tests_digest, limits_from(args),
                          workers=args.workers, fresh=args.fresh,
-                         progress=not args.quiet)  # fmt: skip
+                         progress=not args.quiet, reveal=args.reveal_values)  # fmt: skip
     if not batch.reports:
         print(safetext.line(f"byhand-grade: no .ipynb files in {args.submissions}", None),
               file=sys.stderr)  # fmt: skip
@@ -155,6 +159,12 @@ def parser():
     command.add_argument("--workers", type=int, help="submissions at once (default: one per core)")
     command.add_argument("--fresh", action="store_true", help="regrade even current reports")
     command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument(
+        "--reveal-values",
+        action="store_true",
+        help="feedback shows the hidden inputs, expected values and the student's exception "
+        "texts (default: only what failed, and a hint)",
+    )
     add_limit_options(command)
     command.set_defaults(run=grade)
 

@@ -168,8 +168,13 @@ class Batch:
 
 
 def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
-                 fresh=False, progress=True):  # fmt: skip
-    """Grade every submission in `folder` into `out`; a Batch of the reports, in order."""
+                 fresh=False, progress=True, reveal=False):  # fmt: skip
+    """Grade every submission in `folder` into `out`; a Batch of the reports, in order.
+
+    The feedback shows each failed test's public message, which holds no hidden input or
+    expected value; with `reveal` it shows the instructor's full detail instead. Every
+    feedback file is rewritten from its report on each run, so the choice always holds.
+    """
     limits = limits or Limits()
     folder, out = Path(folder), Path(out)
     paths = find_submissions(folder, out)
@@ -193,7 +198,6 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
         for future in as_completed(futures):
             report = future.result()
             stem = stems[futures[future]]
-            write_atomically(out / "feedback" / f"{stem}.md", feedback(report))
             write_atomically(out / "reports" / f"{stem}.json", json.dumps(report, indent=1))
             label = safetext.line(report["submission"], 40)
             bar.set_postfix_str(f"{label}: {report['percent']:g} %", refresh=False)
@@ -203,6 +207,8 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
         json.loads((out / "reports" / f"{stems[path]}.json").read_text(encoding="utf-8"))
         for path in paths
     ]
+    for path, report in zip(paths, reports, strict=True):
+        write_atomically(out / "feedback" / f"{stems[path]}.md", feedback(report, reveal))
     write_atomically(out / "scores.csv", score_table(reports, [t.exercise for t in tests]))
     return Batch(reports, graded=len(todo), reused=len(paths) - len(todo))
 
@@ -243,8 +249,11 @@ def score_table(reports, exercise_order):
     return buffer.getvalue()
 
 
-def feedback(report):
+def feedback(report, reveal=False):
     """The feedback a student reads: score, status, every test and why it failed.
+
+    Why a test failed is its public message, or with `reveal` the instructor's detail (the
+    hidden inputs and values, the text of the student's exception).
 
     The headings, the score line, the table and each test's passed or FAILED line are the
     grader's own; whatever the submission shaped (its name, a failure message, the notes)
@@ -268,8 +277,9 @@ def feedback(report):
         mark = "passed" if test["points"] == test["max_points"] else "FAILED"
         name = safetext.code_span(test["name"])
         lines.append(f"- {mark} {name} ({test['points']:g} / {test['max_points']:g})")
+        text = (test.get("detail") or test["message"]) if reveal else test["message"]
         if test["message"]:
-            lines += ["", safetext.fenced(test["message"], indent="  "), ""]
+            lines += ["", safetext.fenced(text, indent="  "), ""]
     notes = safetext.notes(report["notes"])
     if notes:
         lines += ["", "## While running your notebook", ""]

@@ -35,6 +35,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from byhand.grading import privileges
+from byhand.grading.answers import answer_uses
 from byhand.grading.hidden import StudentError, failed, not_run, run_test
 from byhand.grading.protocol import ProtocolError, decode, encode, read_message, write_message
 
@@ -252,7 +253,12 @@ class Sandbox:
         if "error" in reply:
             if reply.get("kind") == "NotImplementedError":
                 raise StudentError(f"{name} is not attempted yet (it raises NotImplementedError)")
-            raise StudentError(f"{name} raised {reply['error']}")
+            # The student reads the kind and the line only: the exception's own text may
+            # quote the hidden inputs (raise ValueError(x)); the instructor's detail has it.
+            line = reply.get("line")
+            where = f" (line {line} of its cell)" if isinstance(line, int) else ""
+            raise StudentError(f"{name} raised {reply.get('kind', 'an exception')}{where}",
+                               detail=f"{name} raised {reply['error']}")  # fmt: skip
         try:
             value = decode(reply.get("value"))
             return (value, tuple(decode(reply.get("inputs")))) if inputs else value
@@ -297,6 +303,34 @@ class StudentFunction:
 
     def call_and_inputs(self, *args):
         return self.sandbox.call(self.__name__, args, inputs=True)
+
+
+class UsesAnswers:
+    """Stands in for a student's function that calls a course module implementing the answer."""
+
+    def __init__(self, name, used):
+        self.__name__, self.used = name, used
+
+    def __call__(self, *args, **kwargs):
+        raise StudentError(f"{self.__name__} uses {', '.join(self.used)} from the course "
+                           "library, which implements this answer: no points")  # fmt: skip
+
+    call_and_inputs = __call__
+
+
+def uses_of_answers(cells, tests):
+    """{function name: [answer modules it uses]} for the notebook's `cells` (see `answers`).
+
+    The modules are those the hidden-test file names in ANSWER_MODULES; every exercise
+    set's own `check` stays allowed (a student may check a function from inside another).
+    """
+    modules = tests[0].answer_modules if tests else ()
+    if not modules:
+        return {}
+    from byhand.exercises import SETS
+
+    allowed = tuple(f"{module.__name__}.check" for module in SETS.values())
+    return answer_uses(cells, modules, allowed)
 
 
 def matplotlib_config_dir():
@@ -351,6 +385,10 @@ def run_submission(path, tests, limits=None):
         return _score_nothing(outcome, tests, "empty", "the notebook has no code")
     deadline = time.monotonic() + limits.total_seconds
     skip, pending, output = set(), list(tests), OutputTail()
+    banned = uses_of_answers(cells, tests)
+    for name, used in banned.items():
+        outcome.notes.append(f"{name} uses {', '.join(used)} from the course library, which "
+                             "implements this answer: its tests earn no points")  # fmt: skip
     for _attempt in range(limits.restarts + 1):
         sandbox = None
         try:  # Sandbox() too: a plan over the protocol's limit ends it at once
@@ -358,7 +396,7 @@ def run_submission(path, tests, limits=None):
             functions = _run_cells(sandbox, cells, skip, outcome, deadline)
             if functions is None:
                 continue  # a cell was skipped: run the notebook again without it
-            pending = _run_tests(sandbox, functions, pending, outcome, deadline)
+            pending = _run_tests(sandbox, functions, pending, outcome, deadline, banned)
             if not pending:
                 break
         except SandboxLost as error:  # before any student code ran: the grader's fault
@@ -402,9 +440,16 @@ def _run_cells(sandbox, cells, skip, outcome, deadline):
         return None
 
 
-def _run_tests(sandbox, functions, pending, outcome, deadline):
-    """Run the pending tests in order; those left when the sandbox is lost are returned."""
+def _run_tests(sandbox, functions, pending, outcome, deadline, banned=None):
+    """Run the pending tests in order; those left when the sandbox is lost are returned.
+
+    A function in `banned` (name -> the answer modules it uses) is not called: its stand-in
+    raises, so every test that needs it fails and says why.
+    """
     stand_ins = {name: StudentFunction(sandbox, name) for name in functions}
+    for name, used in (banned or {}).items():
+        if name in stand_ins:
+            stand_ins[name] = UsesAnswers(name, used)
     for position, test in enumerate(pending):
         if time.monotonic() > deadline:
             return pending[position:]

@@ -249,9 +249,15 @@ def close_back_doors(policy):
 
 def describe(error):
     """'TypeError: message (line 3)' for an exception raised by the student's code."""
-    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<")]
-    where = f" (line {frames[-1].lineno})" if frames else ""
+    line = student_line(error)
+    where = f" (line {line})" if line is not None else ""
     return f"{type(error).__name__}: {error}{where}"[:2000]
+
+
+def student_line(error):
+    """The line of the student's cell where `error` was raised last, or None."""
+    frames = [f for f in traceback.extract_tb(error.__traceback__) if f.filename.startswith("<")]
+    return frames[-1].lineno if frames else None
 
 
 def ends_with_semicolon(source):
@@ -292,7 +298,8 @@ def serve(shell, channel_in, channel_out, streams=()):
             if request.get("inputs"):
                 reply["inputs"] = encode(list(args))
         except BaseException as error:  # even SystemExit: the student's code must not end us
-            reply = {"error": describe(error), "kind": type(error).__name__}
+            reply = {"error": describe(error), "kind": type(error).__name__,
+                     "line": student_line(error)}  # fmt: skip
         flush(streams)
         write_message(channel_out, reply)
 
