@@ -204,3 +204,16 @@ def test_assert_unchanged_names_the_changed_argument():
     assert_unchanged((np.array([1.0, 2.0]), 0.5), before, ("w", "b"))
     with pytest.raises(AssertionError, match=r"update\nthe function changed its input w"):
         assert_unchanged((np.array([1.0, 3.0]), 0.5), before, ("w", "b"), "update")
+
+
+def test_a_word_is_right_or_wrong_and_a_known_mistake_explains_it():
+    assert diagnose("saddle", "saddle") is None
+    known = [("minimum and maximum are swapped", "minimum")]
+    assert diagnose("minimum", "maximum", known=known) == (
+        "expected: 'maximum'\nreceived: 'minimum'\nhint: minimum and maximum are swapped"
+    )
+    assert diagnose(3, "saddle") == "expected: 'saddle'\nreceived: 3"
+    assert diagnose("minimum", "maximum", reveal=False) == "not the word expected"
+    with pytest.raises(AssertionError) as raised:
+        assert_close("minimum", "maximum", "at a hidden point")
+    assert raised.value.public == "at a hidden point\nnot the word expected"

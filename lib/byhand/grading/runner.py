@@ -312,8 +312,8 @@ class UsesAnswers:
         self.__name__, self.used = name, used
 
     def __call__(self, *args, **kwargs):
-        raise StudentError(f"{self.__name__} uses {', '.join(self.used)} from the course "
-                           "library, which implements this answer: no points")  # fmt: skip
+        raise StudentError(f"{self.__name__} uses {', '.join(self.used)}, which this exercise "
+                           "set names as doing the work it asks for: no points")  # fmt: skip
 
     call_and_inputs = __call__
 
@@ -387,8 +387,8 @@ def run_submission(path, tests, limits=None):
     skip, pending, output = set(), list(tests), OutputTail()
     banned = uses_of_answers(cells, tests)
     for name, used in banned.items():
-        outcome.notes.append(f"{name} uses {', '.join(used)} from the course library, which "
-                             "implements this answer: its tests earn no points")  # fmt: skip
+        outcome.notes.append(f"{name} uses {', '.join(used)}, which this exercise set names as "
+                             "doing the work it asks for: its tests earn no points")  # fmt: skip
     for _attempt in range(limits.restarts + 1):
         sandbox = None
         try:  # Sandbox() too: a plan over the protocol's limit ends it at once
