@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from byhand import activations, regularizers
+from byhand import activations, initializers, regularizers
 from byhand.gradcheck import check_layer_gradients, numerical_gradient, relative_error
 from byhand.layers import (
     LAYERS,
@@ -13,6 +13,7 @@ from byhand.layers import (
     Dense,
     Dropout,
     InputLayer,
+    PReLU,
 )
 
 # --- numerical_gradient and relative_error on known functions ---------------------------
@@ -96,6 +97,7 @@ def _x(shape, seed=1):
 
 X = _x((5, 4))
 X_WIDE = _x((5, 3), seed=2)
+X_IMAGES = _x((5, 2, 3, 4), seed=7)  # [N, H, W, C], for PReLU's shared_axes
 
 # name -> (a function making the layer, its input, training); every class in LAYERS is here
 CASES = {
@@ -122,6 +124,17 @@ CASES = {
     "batch_normalization_inference": (lambda: BatchNormalization(), X, False),
     "concatenate": (lambda: Concatenate(), [X, X_WIDE], True),
     "input_layer": (lambda: InputLayer((4,)), X, True),
+    # alpha drawn away from 0, so that dx = alpha * dy on the negative side is tested too
+    "prelu": (lambda: PReLU(alpha_initializer=initializers.RandomUniform(-1.0, 1.0)), X, True),
+    "prelu_shared_regularized": (
+        lambda: PReLU(
+            alpha_initializer=initializers.RandomUniform(-1.0, 1.0),
+            alpha_regularizer=regularizers.L1L2(l1=0.1, l2=0.3),
+            shared_axes=[1, 2],  # alpha [1, 1, 4]: each alpha serves N * H * W inputs
+        ),
+        X_IMAGES,
+        True,
+    ),
 }
 
 

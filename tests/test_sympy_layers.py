@@ -30,6 +30,7 @@ from byhand.layers import (
     Dense,
     Dropout,
     InputLayer,
+    PReLU,
 )
 from byhand.regularizers import L1, L1L2, L2
 from byhand.symbolic import activation_expression
@@ -138,6 +139,21 @@ def dropout_forward(layer, xs, p, training):
     return x.multiply_elementwise(m) / (1 - rate), 0  # y = x * m / (1 - rate)
 
 
+def prelu_forward(layer, xs, p, training):
+    (x,) = xs
+    alpha = p["alpha"]  # [1, D]: one slope per column
+    y = sp.Matrix(
+        x.rows,
+        x.cols,
+        lambda i, j: sp.Piecewise((x[i, j], x[i, j] > 0), (alpha[j] * x[i, j], True)),
+    )
+    penalty = 0
+    if layer.alpha_regularizer is not None:
+        reg = layer.alpha_regularizer
+        penalty = PENALTIES[reg.name](reg, alpha)
+    return y, penalty  # y = x if x > 0 else alpha * x
+
+
 def batch_norm_statistics(layer, x, training):
     """mu, var [1, D] of the batch (divided by N, as Keras), or the moving averages."""
     n = x.rows
@@ -193,6 +209,13 @@ SYMPY_CASES = {
     "batch_normalization/training": (BatchNormalization, [2], True, batch_norm_forward),
     "batch_normalization/training_3_features": (BatchNormalization, [3], True, batch_norm_forward),
     "batch_normalization/inference": (BatchNormalization, [2], False, batch_norm_forward),
+    "p_re_lu": (PReLU, [3], False, prelu_forward),
+    "p_re_lu/regularized": (
+        lambda: PReLU(alpha_regularizer=L1L2(0.2, 0.3)),
+        [3],
+        False,
+        prelu_forward,
+    ),
 }
 BATCH_SIZES = {"batch_normalization/training": [2, 3, 4]}  # the others: N = 3
 

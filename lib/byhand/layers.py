@@ -27,6 +27,7 @@ from byhand.checks import is_int
 from byhand.dropout import Dropout
 from byhand.functional import Input, example_shape  # Input: also keras.layers.Input
 from byhand.normalization import BatchNormalization
+from byhand.prelu import PReLU
 
 __all__ = [
     "LAYERS",
@@ -38,6 +39,7 @@ __all__ = [
     "Input",
     "InputLayer",
     "Layer",
+    "PReLU",
     "unique_name",
 ]
 
@@ -255,4 +257,5 @@ LAYERS = {
     "concatenate": Concatenate,
     "dropout": Dropout,
     "batch_normalization": BatchNormalization,
+    "p_re_lu": PReLU,
 }
