@@ -13,9 +13,13 @@ values with `assert_close`, which raises the same explanation that `check` print
 package needs only NumPy.
 """
 
-from byhand.exercises import perceptron
+from byhand.exercises import activations, calculus, perceptron
 from byhand.exercises.feedback import assert_close, assert_unchanged, diagnose
 
-SETS = {"01_perceptron": perceptron}  # set name -> its module
+SETS = {  # set name -> its module
+    "01_perceptron": perceptron,
+    "02_calculus": calculus,
+    "03_activations": activations,
+}
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
