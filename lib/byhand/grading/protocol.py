@@ -48,7 +48,7 @@ def encode(value, depth=0):
     if isinstance(value, int):
         return value if abs(value) < 2**63 else {"unencodable": "int too large"}
     if isinstance(value, float):
-        return value if math.isfinite(value) else {"float": repr(value)}
+        return value if math.isfinite(value) else {"float": repr(float(value))}  # np.float64 too
     if isinstance(value, np.generic | np.ndarray):
         array = np.asarray(value)
         if array.dtype.kind not in ARRAY_KINDS:
