@@ -452,3 +452,25 @@ def test_a_layer_built_for_another_width_is_refused():
 
 def test_predict_on_no_examples_keeps_the_output_shape():
     assert small_model().predict(np.zeros((0, 3))).shape == (0, 1)
+
+
+def test_params_and_grads_are_views_of_one_flat_array_that_fit_updates_in_place():
+    from byhand.layers import BatchNormalization, Dense
+    from byhand.model import Input, Sequential
+
+    model = Sequential([Input((3,)), Dense(4), BatchNormalization(), Dense(1)], seed=0)
+    model.compile(optimizer="adam", loss="mse")
+    w, g = model.weights_vector, model.gradients_vector
+    assert w.size == g.size == model.count_params() - 8  # all but the 2 x 4 moving averages
+    for layer in model.layers:
+        for key in layer.params:
+            assert np.shares_memory(layer.params[key], w)
+            assert np.shares_memory(layer.grads[key], g)
+    before = w.copy()
+    x = np.random.default_rng(0).normal(size=(8, 3))
+    model.fit(x, x[:, :1], epochs=1, batch_size=8, verbose=0)
+    assert model.weights_vector is w and not np.array_equal(w, before)
+    # BatchNormalization assigns new grads arrays; the model copies them back into g.
+    bn = model.layers[1]
+    assert np.shares_memory(bn.grads["gamma"], g) and np.any(bn.grads["gamma"] != 0)
+    assert model.layers[0].skip_dx is False  # set only during fit's backward

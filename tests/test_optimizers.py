@@ -52,12 +52,12 @@ def test_adam_two_steps_by_hand():
 def test_sgd_plain_momentum_and_nesterov_by_hand():
     # Plain: w = 1 - 0.1 * 0.5 = 0.95, then 0.95 - 0.05 = 0.90
     assert one_weight(SGD(0.1), [0.5, 0.5]) == pytest.approx([0.95, 0.90], abs=1e-12)
-    # Momentum 0.9: v = 0.9 * 0 - 0.1 * 0.5 = -0.05;     w = 1 - 0.05 = 0.95
-    #               v = 0.9 * -0.05 - 0.05 = -0.095;     w = 0.95 - 0.095 = 0.855
+    # Momentum 0.9: v = 0.9 * 0 + 0.1 * 0.5 = 0.05;      w = 1 - 0.05 = 0.95
+    #               v = 0.9 * 0.05 + 0.05 = 0.095;       w = 0.95 - 0.095 = 0.855
     momentum = one_weight(SGD(0.1, momentum=0.9), [0.5, 0.5])
     assert momentum == pytest.approx([0.95, 0.855], abs=1e-12)
-    # Nesterov: v = -0.05 as above; w = 1 + 0.9 * -0.05 - 0.05 = 0.905
-    #           v = -0.095;         w = 0.905 + 0.9 * -0.095 - 0.05 = 0.905 - 0.1355 = 0.7695
+    # Nesterov: v = 0.05 as above; w = 1 - (0.9 * 0.05 + 0.05) = 0.905
+    #           v = 0.095;         w = 0.905 - (0.9 * 0.095 + 0.05) = 0.905 - 0.1355 = 0.7695
     nesterov = one_weight(SGD(0.1, momentum=0.9, nesterov=True), [0.5, 0.5])
     assert nesterov == pytest.approx([0.905, 0.7695], abs=1e-12)
 
@@ -439,3 +439,12 @@ def test_trajectories_match_torch_optim():
             p.grad = torch.tensor(g, dtype=torch.float64)
             theirs.step()
             np.testing.assert_allclose(w, p.detach().numpy(), rtol=1e-7, atol=1e-10)
+
+
+def test_sgd_velocity_has_the_course_sign():
+    # v = m v + lr g points downhill with the gradient and is subtracted: after one step
+    # with g = 0.5, lr = 0.1, m = 0.9: v = 0.1 * 0.5 = +0.05 and w = 1 - 0.05 = 0.95.
+    opt, w = SGD(0.1, momentum=0.9), np.array([1.0])
+    opt.step([w], [np.array([0.5])])
+    np.testing.assert_allclose(opt.state["velocity"][0], [0.05], rtol=1e-12)
+    np.testing.assert_allclose(w, [0.95], rtol=1e-12)

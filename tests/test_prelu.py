@@ -162,11 +162,11 @@ def test_shapes_dtype_and_backward_overwrites(n, d, dtype, scale):
     assert dx1.dtype == dtype and first.dtype == dtype and first.shape == (d,)
 
 
-def test_need_dx_false_skips_dx_but_fills_grads():
-    layer = built(PReLU(), (3,))
+def test_backward_takes_dy_alone_and_fills_grads():
+    layer = built(PReLU(), (3,))  # alpha = 0: dx = dy * (x > 0) = 0 for x = -1
     layer.forward(-np.ones((2, 3)))
-    assert layer.backward(np.ones((2, 3)), need_dx=False) is None
-    np.testing.assert_array_equal(layer.grads["alpha"], [-2.0, -2.0, -2.0])
+    np.testing.assert_array_equal(layer.backward(np.ones((2, 3))), np.zeros((2, 3)))
+    np.testing.assert_array_equal(layer.grads["alpha"], [-2.0, -2.0, -2.0])  # sum of 1 * -1
 
 
 # --- clear errors ------------------------------------------------------------------------

@@ -30,6 +30,12 @@ class Layer:
         self.grads = {}  # dL/d(param): same keys and shapes, overwritten by backward
         self.state = {}  # non-trainable arrays, e.g. batch norm's moving averages
         self.cache = None  # what backward needs, kept by forward
+        # Set by a model on the layers that read its input data: nobody needs dL/dx there,
+        # and for a first Dense layer dx = dz @ W.T is a third of its work, so it skips it.
+        self.skip_dx = False
+        # A layer called directly checks every x for NaN; a model checks its data once, in
+        # fit / evaluate / predict, and turns this off for its layers (shapes stay checked).
+        self.scan_inputs = True
         self.built = False
         self.input_shape = None
         self.rng = None
@@ -66,11 +72,11 @@ class Layer:
     def forward(self, x, training=False):
         raise NotImplementedError
 
-    def backward(self, dy, need_dx=True):
-        """dy = dL/dy -> dx = dL/dx, and this layer's `grads`.
+    def backward(self, dy):
+        """dy = dL/dy -> dx = dL/dx, and this layer's `grads` (overwritten, never added to).
 
-        need_dx=False says nobody needs dx (the layer reads the model's input data), so a
-        layer may skip that work and return None; its `grads` are still filled.
+        When `skip_dx` is True (the model's input data, whose gradient nobody needs), a
+        layer may skip dx and return None; its `grads` are still filled.
         """
         raise NotImplementedError
 
@@ -132,8 +138,10 @@ class Layer:
             one = ", ".join(map(str, shape))
             expected = f"D = {one} features" if len(shape) == 1 else f"shape (N, {one})"
             raise ValueError(f"{self}: expected input with {expected}, got shape {x.shape}")
+        if x.dtype.kind not in "iuf":  # ints or floats
+            raise ValueError(f"{self}: input must be numbers without NaN (dtype {x.dtype})")
         # NaN spreads through min(), so one pass over x finds any NaN without a temporary.
-        if x.dtype.kind not in "iuf" or (x.size and math.isnan(x.min())):  # ints or floats
+        if self.scan_inputs and x.size and math.isnan(x.min()):
             raise ValueError(f"{self}: input must be numbers without NaN (dtype {x.dtype})")
         return x
 

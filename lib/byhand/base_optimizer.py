@@ -1,22 +1,25 @@
-"""The base class of every optimizer: checks, clipping, the step counter, the learning rate.
+"""The base class of every optimizer: checks, clipping, the learning rate, the slots.
 
-    opt.step([W, b], [dW, db])      # changes W and b IN PLACE
+    opt.step([W, b], [dW, db])      # changes W and b IN PLACE (checked: the public entry)
+    opt.apply(w, g)                 # the same on flat arrays, unchecked: what fit calls
 
-A subclass (see byhand.optimizers) gives only its rule. `step` does the rest, in order:
-check the gradients, copy them into one flat vector g, clip, count the step, ask the
-rule for the flat step, and subtract each parameter's slice of it.
+A subclass (see byhand.optimizers) gives only its rule, `update(w, g, lr)`, which changes
+the flat weights w in place from the flat gradients g and counts the step (t <- t + 1).
 
-Why one flat vector: every rule is elementwise, so it can run ONCE over all the weights.
-For the small networks of the lessons this matters: NumPy's fixed cost per call outweighs
-their arithmetic, and one call per slot is cheaper than one per parameter. Each slot is
-one flat array too (`self.slots`), and `self.state` holds views of it shaped like the
-parameters: a dict from a slot name to a list with one array per parameter, aligned with
-`params`, created on the first step.
+Why flat arrays: every rule is elementwise, so it can run ONCE over all the weights.
+A model keeps all its weights in one flat array and all its gradients in another, and
+each layer's params and grads are views of them (byhand.model), so fit hands them to
+`apply` and nothing is copied. `step`, for lists of separate arrays, copies them into
+flat vectors, applies the rule and copies the weights back.
 
-`iterations` counts the updates made; it starts at 0 and goes up by one before each
-update's math, so Adam's bias correction uses t = 1 on the first step. The learning rate
-may be a number or a schedule (see byhand.schedules); update number t uses
-schedule(t - 1), as in Keras.
+Each slot is one flat array too (`self.slots`), and `self.state` holds views of it shaped
+like the parameters: a dict from a slot name to a list with one array per parameter,
+aligned with `params`, created on the first step.
+
+`iterations` counts the updates made; it starts at 0 and each rule adds one before its
+math, so Adam's bias correction uses t = 1 on the first step. The learning rate may be a
+number or a schedule (see byhand.schedules); update number t uses schedule(t - 1), as in
+Keras.
 
 Gradient clipping (at most one kind, as in Keras) happens before the update:
 clipvalue clips each entry to [-clipvalue, clipvalue]; clipnorm rescales each gradient
@@ -35,12 +38,11 @@ from byhand.checks import check_number, check_positive
 
 
 class Optimizer:
-    """Base class: checks, clipping, the step counter and the learning rate.
+    """Base class: checks, clipping, the learning rate and the slots.
 
     A subclass gives `build(w)`, its slots as flat arrays like w (zeros or a constant;
-    w is a flat vector as long as all the weights together), and `update(g, lr)`, its
-    rule: the step that `step` subtracts from the weights, for the flat vector g of all
-    the gradients.
+    w is a flat vector as long as all the weights together), and `update(w, g, lr)`, its
+    rule: one step on the flat weights w, in place, from the flat gradients g.
     """
 
     name = "optimizer"
@@ -65,8 +67,8 @@ class Optimizer:
         """{slot name: flat array like w}, made on the first step."""
         raise NotImplementedError
 
-    def update(self, g, lr):
-        """The flat step that `step` subtracts from the flat weights, for flat gradients g."""
+    def update(self, w, g, lr):
+        """The rule: add one to `iterations`, then change the flat weights w in place."""
         raise NotImplementedError
 
     def current_learning_rate(self):
@@ -97,28 +99,36 @@ class Optimizer:
             self.iterations += 1
             return
         if self.state is None:
-            self._make_slots(params)
-        g = self._flatten(grads)
+            self._make_slots([w.shape for w in params], np.result_type(*params))
+        g = self._flatten(grads, self._g)
         if not np.isfinite(g).all():  # checked before clipvalue could hide an infinity
             pieces = self._per_parameter(g)  # in the params' dtype: 1e300 is inf in float32
             bad = next(i for i, piece in enumerate(pieces) if not np.isfinite(piece).all())
             raise ValueError(f"{type(self).__name__}.step: grads[{bad}] contains NaN or infinity")
-        clipped = self.clip(grads)
-        if clipped is not grads:
-            g = self._flatten(clipped)
-        learning_rate = self.current_learning_rate()
-        self.iterations += 1
-        step = self.update(g, learning_rate)  # the rule, once for all the weights
-        for w, piece in zip(params, self._per_parameter(step), strict=True):
-            w -= piece
+        w = self._flatten(params, self._w)
+        self.apply(w, g)
+        for param, piece in zip(params, self._per_parameter(w), strict=True):
+            param[...] = piece
 
-    def _make_slots(self, params):
+    def apply(self, w, g, shapes=None):
+        """One update of the flat weights w in place from the flat gradients g (unchecked).
+
+        `shapes` (the parameters' shapes, in order) shape the views in `state`; without
+        them there is one parameter, w itself.
+        """
+        if self.slots is None:
+            self._make_slots(shapes or [w.shape], w.dtype)
+        if self.clipnorm or self.clipvalue or self.global_clipnorm:
+            g = np.concatenate([piece.reshape(-1) for piece in self.clip(self._per_parameter(g))])
+        self.update(w, g, self.current_learning_rate())
+
+    def _make_slots(self, shapes, dtype):
         """The flat slots, and `state`: views of them, one per parameter, shaped like it."""
-        ends = np.cumsum([0] + [w.size for w in params]).tolist()
+        ends = np.cumsum([0] + [math.prod(shape) for shape in shapes]).tolist()
         self._bounds = list(zip(ends[:-1], ends[1:], strict=True))
-        self._shapes = [w.shape for w in params]
-        self._g = np.empty(ends[-1], np.result_type(*params))  # refilled by each _flatten
-        self.slots = self.build(self._g)
+        self._shapes = [tuple(shape) for shape in shapes]
+        self._g, self._w = np.empty(ends[-1], dtype), np.empty(ends[-1], dtype)  # for `step`
+        self.slots = self.build(self._w)
         self.state = {key: self._per_parameter(flat) for key, flat in self.slots.items()}
 
     def _per_parameter(self, flat):
@@ -126,9 +136,9 @@ class Optimizer:
         pieces = zip(self._bounds, self._shapes, strict=True)
         return [flat[start:stop].reshape(shape) for (start, stop), shape in pieces]
 
-    def _flatten(self, grads):
-        """The gradients one after another in one flat vector (the same array each step)."""
-        return np.concatenate([g.reshape(-1) for g in grads], out=self._g, casting="same_kind")
+    def _flatten(self, arrays, out):
+        """The arrays one after another in the flat vector `out` (reused at each step)."""
+        return np.concatenate([a.reshape(-1) for a in arrays], out=out, casting="same_kind")
 
     def _checked(self, params, grads):
         """grads as arrays, after checking their number and shapes against params."""

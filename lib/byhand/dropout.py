@@ -43,7 +43,7 @@ class Dropout(Layer):
         self.cache = (keep / (1 - self.rate)).astype(dtype)  # m / (1 - rate)
         return x * self.cache
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy -> dx = dy * m / (1 - rate): dropped units pass no gradient back."""
         scaled_mask = self._cached()
         dy = self._check_dy(dy, scaled_mask.shape)

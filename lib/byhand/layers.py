@@ -76,13 +76,14 @@ class Dense(Layer):
         self.bias_regularizer = regularizers.get(bias_regularizer)
 
     def build(self, input_shape, rng=None, dtype="float32"):
-        """Create W [D, M] (and b [M]) for inputs of shape (D,)."""
+        """Create W [D, M] (and b [M]) for inputs of shape (D,), and their zero gradients."""
         shape = self._start_build(input_shape, rng, dtype)
         if len(shape) != 1:
             raise ValueError(f"{self}: expects inputs of shape (D,), got input_shape {shape}")
         self.params["kernel"] = self.kernel_initializer((shape[0], self.units), rng, dtype=dtype)
         if self.use_bias:
             self.params["bias"] = self.bias_initializer((self.units,), rng, dtype=dtype)
+        self.grads = {key: np.zeros_like(w) for key, w in self.params.items()}
         self.built = True
 
     def compute_output_shape(self, input_shape):
@@ -93,35 +94,37 @@ class Dense(Layer):
         x = self._check_input(x)
         z = x @ self.params["kernel"]  # 1. weighted sums
         if self.use_bias:
-            z += self.params["bias"]  # 2. plus the bias, broadcast over the batch (in place)
+            z += self.params["bias"]  # 2. plus the bias, broadcast over the batch
         y = self.activation(z)  # 3. activation
         self.cache = (x, z, y)
         return y
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy = dL/dy [N, M] -> dx = dL/dx [N, D]; sets grads "kernel" [D, M], "bias" [M].
 
         3. dz = f'(z) * dy                (the activation's backward)
         2. db = sum over the batch of dz  (+ the bias penalty's gradient)
         1. dW = x.T @ dz                  (+ the kernel penalty's gradient)
-           dx = dz @ W.T                 (skipped when need_dx is False: for a first
-                                          layer it is a third of the layer's work)
+           dx = dz @ W.T                  (None when skip_dx: the input is the data)
 
-        Two detours around slow spots of NumPy on narrow arrays: db is computed as the
-        product ones @ dz (the same sum; .sum(axis=0) is ~10x slower when M is small),
-        and dx with np.dot (for M = 1 the @ operator skips BLAS and is ~5x slower).
+        dW and db are written INTO the arrays of `grads` ([...] =): in a model they are
+        views of one flat gradient array that the optimizer reads (see byhand.model).
         """
         x, z, y = self._cached()
         dy = self._check_dy(dy, y.shape)
+        W, dW = self.params["kernel"], self.grads["kernel"]
         dz = self.activation.backward(z, y, dy)  # 3.
         if self.use_bias:
-            self.grads["bias"] = _ones(len(dz), dz.dtype) @ dz  # 2. (the sum over N)
+            db = self.grads["bias"]
+            db[...] = sum_over_batch(dz)  # 2.
             if self.bias_regularizer is not None:
-                self.grads["bias"] += self.bias_regularizer.gradient(self.params["bias"])
-        self.grads["kernel"] = x.T @ dz  # 1.
+                db += self.bias_regularizer.gradient(self.params["bias"])
+        dW[...] = x.T @ dz  # 1.
         if self.kernel_regularizer is not None:
-            self.grads["kernel"] += self.kernel_regularizer.gradient(self.params["kernel"])
-        return np.dot(dz, self.params["kernel"].T) if need_dx else None  # 1. dz @ W.T
+            dW += self.kernel_regularizer.gradient(W)
+        if self.skip_dx:
+            return None
+        return dz @ W.T  # 1.
 
     def regularization_loss(self):
         """kernel_regularizer(W) + bias_regularizer(b), the terms that are set."""
@@ -133,9 +136,18 @@ class Dense(Layer):
         return float(loss)
 
 
+def sum_over_batch(dz):
+    """dz [N, M] summed over the batch axis: [M], the same numbers as dz.sum(axis=0).
+
+    Written as the product ones [N] @ dz, which BLAS does in one pass: for the narrow
+    arrays of the lessons (M = 1 or 16) NumPy's .sum(axis=0) is several times slower.
+    """
+    return _ones(len(dz), dz.dtype) @ dz
+
+
 @functools.lru_cache(maxsize=32)
 def _ones(n, dtype):
-    """A vector of n ones, made once per (n, dtype) and read-only: ones @ dz sums over N."""
+    """A vector of n ones, made once per (n, dtype) and read-only."""
     ones = np.ones(n, dtype)
     ones.flags.writeable = False
     return ones
@@ -161,7 +173,7 @@ class Activation(Layer):
         self.cache = (x, y)
         return y
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy -> dx = f'(x) * dy, same shape."""
         x, y = self._cached()
         dy = self._check_dy(dy, y.shape)
@@ -216,7 +228,7 @@ class Concatenate(Layer):
         self.cache = ([xi.shape[-1] for xi in xs], y.shape)  # where to split dy
         return y
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy [N, sum of D_i] -> [dx_i [N, D_i]]."""
         sizes, shape = self._cached()
         dy = self._check_dy(dy, shape)
@@ -246,7 +258,7 @@ class InputLayer(Layer):
         self.cache = x.shape
         return x
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         return self._check_dy(dy, self._cached())
 
 

@@ -196,18 +196,19 @@ class BinaryCrossentropy(Loss):
             )
         return y, p
 
-    def _value(self, y, p):
+    def _value(self, y, y_pred):
         if self.from_logits:
-            z = p
+            z = y_pred  # logits
             return _mean(np.maximum(z, 0) - z * y + np.log1p(np.exp(-np.abs(z))))
-        p, _ = _clip(p)
+        p, _ = _clip(y_pred)
         return _mean(-(y * np.log(p) + (1 - y) * np.log(1 - p)))
 
-    def _gradient(self, y, p):
+    def _gradient(self, y, y_pred):
         if self.from_logits:
-            return (Sigmoid()(p) - y) / p.size
-        p, inside = _clip(p)
-        return inside * (p - y) / (p * (1 - p)) / p.size
+            p = Sigmoid()(y_pred)  # p = sigmoid(z), z = y_pred the logits
+            return (p - y) / p.size  # dL/dz
+        p, inside = _clip(y_pred)
+        return inside * (p - y) / (p * (1 - p)) / p.size  # dL/dp
 
 
 class CategoricalCrossentropy(Loss):
@@ -259,16 +260,20 @@ class CategoricalCrossentropy(Loss):
                 "(probabilities); pass from_logits=True for logits"
             )
 
-    def _value(self, y, p):
-        log_p = _log_softmax(p) if self.from_logits else np.log(self._probabilities(p)[0])
-        return -np.sum(y * log_p) / _examples(p)
-
-    def _gradient(self, y, p):
+    def _value(self, y, y_pred):
         if self.from_logits:
-            return self._logits_gradient(y, _log_softmax(p))
-        q, inside = self._probabilities(p)
-        s = p.sum(axis=-1, keepdims=True)
-        return (np.sum(y * inside, axis=-1, keepdims=True) - y * inside / q) / s / _examples(p)
+            log_p = _log_softmax(y_pred)  # log p, p = softmax(z), z = y_pred the logits
+        else:
+            log_p = np.log(self._probabilities(y_pred)[0])
+        return -np.sum(y * log_p) / _examples(y_pred)
+
+    def _gradient(self, y, y_pred):
+        if self.from_logits:
+            return self._logits_gradient(y, _log_softmax(y_pred))
+        q, inside = self._probabilities(y_pred)
+        s = y_pred.sum(axis=-1, keepdims=True)
+        n = _examples(y_pred)
+        return (np.sum(y * inside, axis=-1, keepdims=True) - y * inside / q) / s / n
 
     def value_and_gradient(self, y_true, y_pred):
         """As for every loss, but from logits the log-softmax is computed once for both."""
@@ -279,8 +284,10 @@ class CategoricalCrossentropy(Loss):
         return float(-np.sum(y * log_p) / _examples(z)), self._logits_gradient(y, log_p)
 
     def _logits_gradient(self, y, log_p):
-        """dL/dz = (softmax(z) * sum_k y_k - y) / N, with softmax(z) = exp(log_softmax(z))."""
-        return (np.exp(log_p) * y.sum(axis=-1, keepdims=True) - y) / _examples(log_p)
+        """dL/dz = (p - y) / N for one-hot y, with p = softmax(z) = exp(log_softmax(z))."""
+        p = np.exp(log_p)
+        total = y.sum(axis=-1, keepdims=True)  # 1 for one-hot rows; soft labels may differ
+        return (p * total - y) / _examples(p)
 
     def _probabilities(self, p):
         """Rows renormalized to sum 1, then clipped (Keras); returns them and the clip mask."""

@@ -62,6 +62,47 @@ class Model(TrainingMixin):
                     f"{self.name}: {layer} was built for inputs of shape {layer.input_shape}, "
                     f"but here it reads {shape}"
                 )
+            layer.scan_inputs = False  # the model checks its data once, where it enters
+        inputs = set(self._input_ids)
+        self._data_readers = [layer for layer, parents, _ in self.steps if inputs >= set(parents)]
+        self.weights_vector, self.gradients_vector = self._flat_weights()
+
+    def _flat_weights(self):
+        """One flat array w of all the trainable weights and one g of their gradients.
+
+        Each layer's params and grads become views into them, shaped like before:
+
+            w = [ W_1 (D*M numbers) | b_1 (M) | W_2 ... ]      layer_1.params["kernel"] is
+            g = [ dW_1              | db_1    | dW_2 ... ]      w[0:D*M].reshape(D, M), ...
+
+        so the optimizer runs its rule once over w and g, copying nothing, and a layer's
+        backward writes its gradients straight into g. A layer that assigns a new array
+        instead (grads["alpha"] = ...) still works: `_views_in_place` copies it in.
+        """
+        self._views = []  # (layer, key, view of w, view of g)
+        pairs = [(layer, key) for layer in self.layers for key in layer.params]
+        arrays = [layer.params[key] for layer, key in pairs]
+        dtype = np.result_type(*arrays) if arrays else self.dtype
+        w = np.concatenate([a.reshape(-1) for a in arrays]).astype(dtype) if arrays else None
+        g = np.zeros_like(w) if arrays else None
+        start = 0
+        for (layer, key), a in zip(pairs, arrays, strict=True):
+            stop = start + a.size
+            layer.params[key] = w[start:stop].reshape(a.shape)
+            layer.grads[key] = g[start:stop].reshape(a.shape)
+            self._views.append((layer, key, layer.params[key], layer.grads[key]))
+            start = stop
+        return w, g
+
+    def _views_in_place(self):
+        """Put back the views of any layer that assigned new arrays to params or grads."""
+        for layer, key, w, g in self._views:
+            if layer.grads[key] is not g:
+                g[...] = layer.grads[key]
+                layer.grads[key] = g
+            if layer.params[key] is not w:
+                w[...] = layer.params[key]
+                layer.params[key] = w
 
     @property
     def layers(self):
@@ -85,20 +126,21 @@ class Model(TrainingMixin):
         """dy = dL/d(output). Fills every layer's `grads`; returns dL/d(inputs) as a list.
 
         Training needs no dL/d(inputs): with input_grads=False the layers that read only
-        the model's inputs are told so (need_dx=False), which spares a first Dense layer
-        its largest matrix product, and None is returned.
+        the model's data skip their dx (`skip_dx`), and None is returned.
         """
+        for layer in self._data_readers:
+            layer.skip_dx = not input_grads
         grads = {self._output_id: dy}
-        inputs = set(self._input_ids)
         for layer, parents, out in reversed(self.steps):
-            need_dx = input_grads or not inputs.issuperset(parents)
-            dx = layer.backward(grads.pop(out), need_dx=need_dx)
-            if not need_dx:
+            dx = layer.backward(grads.pop(out))
+            if dx is None:  # a layer that reads the data and skipped dx
                 continue
             dxs = dx if len(parents) > 1 else [dx]
             for parent, g in zip(parents, dxs, strict=True):
                 # Branches meet here: add the gradients that arrive along each path.
                 grads[parent] = grads[parent] + g if parent in grads else g
+        for layer in self._data_readers:
+            layer.skip_dx = False  # called on its own, the layer returns dx again
         return [grads[i] for i in self._input_ids] if input_grads else None
 
     def _input_list(self, xs):
@@ -241,9 +283,11 @@ class Sequential(Model):
 
     def backward(self, dy, input_grads=True):
         """As for Model: fills every layer's `grads`; returns [dL/dx], or None."""
-        first = self._stack[0] if self._stack else None
+        first = self._stack[0]
+        first.skip_dx = not input_grads  # in training nobody needs dL/d(data)
         for layer in reversed(self._stack):
-            dy = layer.backward(dy, need_dx=input_grads or layer is not first)
+            dy = layer.backward(dy)
+        first.skip_dx = False  # called on its own, the layer returns dx again
         return [dy] if input_grads else None
 
     def _ensure_built(self, xs):

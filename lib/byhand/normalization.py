@@ -63,7 +63,7 @@ class BatchNormalization(Layer):
         self.cache = (x_hat, sigma, training)
         return self.params["gamma"] * x_hat + self.params["beta"]  # 5.
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy [N, D] -> dx [N, D]; grads "gamma", "beta" [D]. Sums run over the batch.
 
         The stages mirror the forward pass (training mode):

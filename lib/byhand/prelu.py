@@ -71,7 +71,7 @@ class PReLU(Layer):
         self.cache = x
         return y
 
-    def backward(self, dy, need_dx=True):
+    def backward(self, dy):
         """dy -> dx, same shape; sets grads["alpha"], shaped like alpha.
 
         2. dalpha = sum of dy * min(x, 0) over the batch and the shared axes
@@ -86,7 +86,7 @@ class PReLU(Layer):
         self.grads["alpha"] = dalpha.reshape(alpha.shape).astype(alpha.dtype, copy=False)
         if self.alpha_regularizer is not None:
             self.grads["alpha"] += self.alpha_regularizer.gradient(alpha)
-        return dy * ((x > 0) + alpha * (x < 0)) if need_dx else None  # 1.
+        return dy * ((x > 0) + alpha * (x < 0))  # 1.
 
     def regularization_loss(self):
         """alpha_regularizer(alpha), if it is set."""

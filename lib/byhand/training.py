@@ -160,12 +160,6 @@ class TrainingMixin:
             )
 
     # -- one batch ----------------------------------------------------------------------
-    def _params_and_grads(self):
-        layers = self.layers
-        params = [layer.params[key] for layer in layers for key in layer.params]
-        grads = [layer.grads[key] for layer in layers for key in layer.params]
-        return params, grads
-
     def _penalty(self):
         return sum(layer.regularization_loss() for layer in self.layers)
 
@@ -187,14 +181,23 @@ class TrainingMixin:
         every weight into NaN. fit then stops with an error, unless a callback such as
         TerminateOnNaN has already stopped training.
         """
-        y_hat = self.forward(xs, training=True)
-        loss, dy = self.loss.value_and_gradient(y, y_hat)  # steps 2 and 3 in one call
+        y_hat = self.forward(xs, training=True)  # 1.
+        loss, dy = self.loss.value_and_gradient(y, y_hat)  # 2. and 3. in one call
         logs = {"loss": loss + self._penalty()}
         if math.isfinite(logs["loss"]):
-            self.backward(dy, input_grads=False)
-            self.optimizer.step(*self._params_and_grads())
+            self.backward(dy, input_grads=False)  # 4.
+            self._update()  # 5.
         logs.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
         return logs
+
+    def _update(self):
+        """optimizer.step(params, grads), on the model's flat arrays: nothing is copied."""
+        if self.weights_vector is None:  # no weights: the step is only counted
+            self.optimizer.step([], [])
+            return
+        self._views_in_place()
+        shapes = [w.shape for _, _, w, _ in self._views]
+        self.optimizer.apply(self.weights_vector, self.gradients_vector, shapes)
 
     def _batches(self, n, batch_size, order=None):
         """Each batch's indices into the data: slices of `order`, or plain slices (views)."""
@@ -205,20 +208,9 @@ class TrainingMixin:
     def _cast(self, xs, index):
         return [a[index].astype(self.dtype, copy=False) for a in xs]
 
-    # -- fit / evaluate / predict ---------------------------------------------------------
-    def fit(
-        self,
-        x,
-        y,
-        batch_size=32,
-        epochs=1,
-        verbose=1,
-        callbacks=None,
-        validation_split=0.0,
-        validation_data=None,
-        shuffle=True,
-    ):
-        """Train for `epochs` passes over the data; returns the `History`."""
+    # -- what fit receives, checked once ---------------------------------------------
+    def _check_fit(self, x, y, batch_size, epochs, validation_split, validation_data):
+        """fit's arguments, checked; the validation data split off or checked."""
         self._check_compiled("fit")
         xs = self._inputs(x, "fit")
         y = self._targets(y, len(xs[0]), "fit")
@@ -249,12 +241,15 @@ class TrainingMixin:
                 + ("train on" if len(y) == 0 else "validate on")
                 + f" (validation_split={validation_split})"
             )
+        return xs, y, batch_size, validation_data
+
+    def _check_callbacks(self, callbacks, history):
+        """[history, *callbacks], each checked and told which model it watches."""
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(
                 f"{self.name}.fit: callbacks must be a list, e.g. callbacks=[EarlyStopping()], "
                 f"got {callbacks!r}"
             )
-        history = History()
         hooks = [history, *(callbacks or [])]
         for callback in hooks:
             if not isinstance(callback, Callback):
@@ -262,6 +257,29 @@ class TrainingMixin:
                     f"{self.name}.fit: callbacks must be Callback objects, got {callback!r}"
                 )
             callback.set_model(self)
+        return hooks
+
+    # -- fit / evaluate / predict ---------------------------------------------------------
+    def fit(
+        self,
+        x,
+        y,
+        batch_size=32,
+        epochs=1,
+        verbose=1,
+        callbacks=None,
+        validation_split=0.0,
+        validation_data=None,
+        shuffle=True,
+    ):
+        """Train for `epochs` passes over the data; returns the `History`.
+
+        The loop of the module docstring; `_train_step` does steps 1 to 5 on one batch."""
+        xs, y, batch_size, validation_data = self._check_fit(
+            x, y, batch_size, epochs, validation_split, validation_data
+        )
+        history = History()
+        hooks = self._check_callbacks(callbacks, history)
         self.stop_training = False
         for callback in hooks:
             callback.on_train_begin()
@@ -275,10 +293,7 @@ class TrainingMixin:
             for callback in hooks:
                 callback.on_epoch_end(epoch, logs)
             if verbose == 2:
-                print(
-                    f"Epoch {epoch + 1}/{epochs} - "
-                    + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items())
-                )
+                _print_epoch(epoch, epochs, logs)
             if self.stop_training:
                 break
         for callback in hooks:
@@ -346,3 +361,8 @@ class TrainingMixin:
         results = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
         results.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
         return results
+
+
+def _print_epoch(epoch, epochs, logs):
+    """One line per epoch (verbose=2), e.g. "Epoch 3/10 - loss: 0.2510 - val_loss: 0.2735"."""
+    print(f"Epoch {epoch + 1}/{epochs} - " + " - ".join(f"{k}: {v:.4f}" for k, v in logs.items()))
