@@ -27,7 +27,7 @@ import numpy as np
 from byhand.exercises import assert_close, assert_unchanged
 from byhand.exercises.calculus import f, g
 from byhand.exercises.cases import finite_differences
-from byhand.grading import StudentError, call_and_inputs, points
+from byhand.grading import Through, call_and_inputs, points
 
 ANSWER_MODULES = (
     "byhand.gradcheck",  # numerical_gradient: central differences of any f
@@ -36,33 +36,6 @@ ANSWER_MODULES = (
     "byhand.exercises",  # finite differences and this set's reference code
     "sympy",  # derivatives by symbol: exercise 3 asks for them by hand
 )
-
-
-class Through:
-    """The notebook's go-between `function`, whose failures name the exercise it calls.
-
-    In the sandbox a stub reports "slope_of_g is not attempted yet"; the student wrote
-    central_difference, so the message becomes "central_difference (called by slope_of_g)
-    is not attempted yet". Values pass through unchanged.
-    """
-
-    def __init__(self, function, exercise):
-        self.function, self.exercise = function, exercise
-
-    def __call__(self, *args):
-        return self._named(self.function, *args)
-
-    def call_and_inputs(self, *args):
-        return self._named(lambda *a: call_and_inputs(self.function, *a), *args)
-
-    def _named(self, call, *args):
-        try:
-            return call(*args)
-        except StudentError as error:
-            name = getattr(self.function, "__name__", "")
-            named = f"{self.exercise} (called by {name})"
-            message, detail = (text.replace(name, named, 1) for text in (str(error), error.detail))
-            raise StudentError(message, detail) from None
 
 
 def quotient(function, x, h):

@@ -7,6 +7,13 @@ Students never need this package: their instant feedback is their set's own `che
 See `docs/grading.md` for the guide for authors and instructors.
 """
 
-from byhand.grading.hidden import StudentError, call_and_inputs, load_tests, points, run_tests
+from byhand.grading.hidden import (
+    StudentError,
+    Through,
+    call_and_inputs,
+    load_tests,
+    points,
+    run_tests,
+)
 
-__all__ = ["StudentError", "call_and_inputs", "load_tests", "points", "run_tests"]
+__all__ = ["StudentError", "Through", "call_and_inputs", "load_tests", "points", "run_tests"]
