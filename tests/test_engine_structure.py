@@ -11,7 +11,7 @@ import byhand
 # Modules that exist to draw, to make widgets or to do algebra may import those libraries.
 PRESENTATION = {"plots", "widgets", "symbolic"}
 CORE = sorted(m.name for m in pkgutil.iter_modules(byhand.__path__) if m.name not in PRESENTATION)
-HEAVY = ("matplotlib", "ipywidgets", "sympy", "IPython", "pandas")
+HEAVY = ("matplotlib", "ipywidgets", "sympy", "IPython", "pandas", "networkx")
 
 
 def test_the_core_is_what_we_think_it_is():

@@ -6,11 +6,16 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.colors import to_rgb
 from matplotlib.figure import Figure
 
+from byhand import autodiff as ad
+from byhand.autodiff import Value
 from byhand.data import logic_gate
 from byhand.metrics import confusion_matrix
 from byhand.perceptron import Perceptron
 from byhand.plots import (
     CLASS_COLORS,
+    GRAPH_COLORS,
+    computational_graph,
+    draw_graph,
     plot_confusion_matrix,
     plot_decision_boundary,
     plot_history,
@@ -232,3 +237,102 @@ def test_confusion_matrix_plot_bad_input():
         plot_confusion_matrix(np.zeros((0, 0)), ax=Figure().subplots())
     with pytest.raises(TypeError, match="expected counts"):
         plot_confusion_matrix(np.array([["a", "b"], ["c", "d"]]), ax=Figure().subplots())
+
+
+# ---- computational graphs of byhand.autodiff --------------------------------------------------
+
+
+def chain_rule_example():
+    """f = (x + y) * z at x = 1.5, y = 2.5, z = -3, after backward.
+
+    q = x + y = 4, f = q * z = -12; df/dq = z = -3, df/dz = q = 4, df/dx = df/dy = -3 * 1.
+    """
+    x, y, z = Value(1.5, name="x"), Value(2.5, name="y"), Value(-3.0, name="z")
+    q = x + y
+    q.name = "q"
+    f = q * z
+    f.name = "f"
+    f.backward()
+    return f
+
+
+def test_computational_graph_nodes_edges_and_layers():
+    graph = computational_graph(chain_rule_example())
+    nodes = {data["label"]: data for _, data in graph.nodes(data=True)}
+    assert sorted(nodes) == ["f", "q", "x", "y", "z"]
+    assert {label: data["kind"] for label, data in nodes.items()} == {
+        "x": "input", "y": "input", "z": "input", "q": "operation", "f": "output"}  # fmt: skip
+    # Inputs one column before their first user: x, y before q; z (read by f) beside q.
+    assert {label: data["layer"] for label, data in nodes.items()} == {
+        "x": 0, "y": 0, "q": 1, "z": 1, "f": 2}  # fmt: skip
+    number = {data["label"]: node for node, data in graph.nodes(data=True)}
+    assert number["f"] == len(graph) - 1  # topological order: the result comes last
+    edges = {(graph.nodes[u]["label"], graph.nodes[v]["label"]): d["local_grad"]
+             for u, v, d in graph.edges(data=True)}  # fmt: skip
+    # d(x + y)/dx = d(x + y)/dy = 1; d(q z)/dq = z = -3; d(q z)/dz = q = 4.
+    assert edges == {("x", "q"): 1.0, ("y", "q"): 1.0, ("q", "f"): -3.0, ("z", "f"): 4.0}
+    # Each node's grad is the sum over its outgoing edges of local_grad * grad at the head.
+    for node, data in graph.nodes(data=True):
+        out = list(graph.out_edges(node, data=True))
+        if out:
+            total = sum(d["local_grad"] * graph.nodes[v]["value"].grad for _, v, d in out)
+            assert data["value"].grad == total
+
+
+def test_computational_graph_keeps_one_edge_per_use_and_labels_constants():
+    x = Value(3.0, name="x")
+    y = x * x + 2  # two edges x -> (x * x), each with local derivative x = 3
+    graph = computational_graph(y)
+    labels = sorted(data["label"] for _, data in graph.nodes(data=True))
+    assert labels == ["*", "+", "2", "x"]  # an unnamed node shows its op, a constant its number
+    kinds = {data["label"]: data["kind"] for _, data in graph.nodes(data=True)}
+    assert kinds["2"] == "constant" and kinds["+"] == "output"
+    square = next(n for n, d in graph.nodes(data=True) if d["label"] == "*")
+    source = next(n for n, d in graph.nodes(data=True) if d["label"] == "x")
+    assert graph.number_of_edges(source, square) == 2
+    assert [d["local_grad"] for _, _, d in graph.edges(source, data=True)] == [3.0, 3.0]
+    lone = computational_graph(Value(1.5))
+    assert len(lone) == 1 and lone.nodes[0]["layer"] == 0 and lone.nodes[0]["kind"] == "output"
+
+
+def test_draw_graph_writes_values_gradients_and_local_derivatives():
+    ax = Figure(figsize=(6, 3)).subplots()
+    out = draw_graph(chain_rule_example(), ax=ax)
+    assert out is ax
+    texts = [t.get_text() for t in ax.texts]
+    for box in ["x\ndata 1.5\ngrad -3", "y\ndata 2.5\ngrad -3", "z\ndata -3\ngrad 4",
+                "q\ndata 4\ngrad -3", "f\ndata -12\ngrad 1"]:  # fmt: skip
+        assert box in texts
+    assert sorted(t for t in texts if "\n" not in t and t) == ["-3", "1", "1", "4"]
+    boxes = {t.get_text().split("\n")[0]: t for t in ax.texts if "\n" in t.get_text()}
+    # Inputs left of what they feed, the result on the right; colours by kind.
+    x_of = {name: t.xy[0] for name, t in boxes.items()}
+    assert x_of["x"] == x_of["y"] < x_of["q"] == x_of["z"] < x_of["f"]
+    assert to_rgb(boxes["f"].get_bbox_patch().get_facecolor()) == to_rgb(GRAPH_COLORS["output"])
+    assert to_rgb(boxes["q"].get_bbox_patch().get_facecolor()) == to_rgb(GRAPH_COLORS["operation"])
+    # One arrow per edge, each from a box to a box.
+    arrows = [t for t in ax.texts if getattr(t, "arrow_patch", None) is not None]
+    assert len(arrows) == 4
+    FigureCanvasAgg(ax.figure).draw()  # draws without error, arrows clipped at the boxes
+
+
+def test_draw_graph_options_and_new_figure():
+    import matplotlib.pyplot as plt
+
+    x = Value(0.5, name="x")
+    y = ad.sigmoid(x * x)
+    ax = draw_graph(y, edge_labels=False, digits=2)  # before backward: every grad is 0
+    try:
+        texts = [t.get_text() for t in ax.texts]
+        assert "x\ndata 0.5\ngrad 0" in texts
+        assert "sigmoid\ndata 0.56\ngrad 0" in texts  # sigmoid(0.25) = 0.5622
+        assert all("\n" in t or t == "" for t in texts)  # no edge labels
+    finally:
+        plt.close(ax.figure)
+
+
+def test_draw_graph_bad_input():
+    with pytest.raises(TypeError, match="expected a byhand.autodiff.Value, got float"):
+        draw_graph(3.0, ax=Figure().subplots())
+    with pytest.raises(ValueError, match="digits must be an int >= 1, got 0"):
+        draw_graph(Value(1.0), ax=Figure().subplots(), digits=0)

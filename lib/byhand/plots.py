@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import matplotlib.pyplot as plt
+import networkx as nx
 import numpy as np
 from matplotlib.colors import LinearSegmentedColormap, to_rgb
+from matplotlib.transforms import ScaledTranslation
 
+from byhand.autodiff import Value, topological_order
 from byhand.checks import check_int
 
 # One colour and one marker per class, so the classes differ in shape as well as colour.
@@ -214,6 +217,115 @@ def plot_confusion_matrix(cm, ax=None, labels=None):
     ax.set_yticks(range(k), [str(name) for name in labels])
     ax.set_xlabel("predicted class")
     ax.set_ylabel("true class")
+    return ax
+
+
+# The boxes of a computational graph: inputs, constants, operations and the result.
+GRAPH_COLORS = {"input": "#c6dbef", "constant": "#e0e0e0", "operation": "#fdd0a2",
+                "output": "#c7e9c0"}  # fmt: skip
+
+
+def computational_graph(root):
+    """The record behind `root`, a `byhand.autodiff.Value`, as a networkx graph.
+
+    Returns a networkx.MultiDiGraph. Its nodes are 0, 1, ..., n - 1 in topological order
+    (every node after its parents, `root` last), each with the attributes
+
+        value   the Value itself, with its .data, .grad, .op and .name
+        label   its name; else its operation ("+", "sigmoid", ...); else (a constant) its number
+        kind    "output" for root, "operation", "input" (a named leaf) or "constant"
+        layer   its column in a drawing: 1 + the largest layer of its parents; a node
+                without parents sits one column before its first user
+
+    and one edge parent -> child for each use (x * x has two edges from x), with the
+    attribute local_grad = d(child)/d(parent), the factor the backward pass multiplies by.
+    """
+    if not isinstance(root, Value):
+        raise TypeError(
+            f"computational_graph: expected a byhand.autodiff.Value, got {type(root).__name__}"
+        )
+    order = topological_order(root)
+    number = {id(value): i for i, value in enumerate(order)}
+    graph = nx.MultiDiGraph()
+    for i, value in enumerate(order):
+        if value is root:
+            kind = "output"
+        else:
+            kind = "operation" if value.op else ("input" if value.name else "constant")
+        label = value.name or value.op or f"{value.data:g}"
+        layer = 1 + max((graph.nodes[number[id(p)]]["layer"] for p in value.parents), default=-1)
+        graph.add_node(i, value=value, label=label, kind=kind, layer=layer)
+        for parent, local_grad in zip(value.parents, value.local_grads, strict=True):
+            graph.add_edge(number[id(parent)], i, local_grad=local_grad)
+    for i, value in enumerate(order):  # move inputs and constants next to their first user
+        users = [graph.nodes[child]["layer"] for child in graph.successors(i)]
+        if not value.parents and users:
+            graph.nodes[i]["layer"] = min(users) - 1
+    return graph
+
+
+def draw_graph(root, ax=None, edge_labels=True, digits=4):
+    """Draw the computational graph of `root` (a `byhand.autodiff.Value`), inputs on the left.
+
+    Each node is a box with its label, its value (`data`) and its gradient (`grad`, the
+    derivative of root with respect to it: call root.backward() first, or they are all 0).
+    Arrows run the way the forward pass computes; with edge_labels=True each arrow carries
+    its local derivative d(child)/d(parent). The backward pass runs against the arrows:
+    a node's grad is the sum, over its outgoing arrows, of local derivative times the
+    grad at the arrow's head.
+
+    Colours: inputs (named leaves) blue, constants grey, operations orange, root green.
+    Numbers are shown with `digits` significant digits. Returns ax (a new figure if None).
+    """
+    graph = computational_graph(root)
+    digits = check_int("draw_graph", "digits", digits, 1)
+    layers = nx.get_node_attributes(graph, "layer")
+    pos = nx.multipartite_layout(graph, subset_key="layer", scale=1)
+    pos = {node: (x, -y) for node, (x, y) in pos.items()}  # first node of a column on top
+    if ax is None:
+        columns = max(layers.values()) + 1
+        tallest = max(list(layers.values()).count(k) for k in range(columns))
+        _, ax = plt.subplots(
+            figsize=(2.0 * columns + 0.5, 0.95 * tallest + 0.7), layout="constrained"
+        )
+    boxes = {}  # node -> its text box
+    for node, data in graph.nodes(data=True):
+        value = data["value"]
+        text = f"{data['label']}\ndata {value.data:.{digits}g}\ngrad {value.grad:.{digits}g}"
+        boxes[node] = ax.annotate(
+            text, pos[node], ha="center", va="center", fontsize=8, family="monospace",
+            bbox={"boxstyle": "round,pad=0.4", "fc": GRAPH_COLORS[data["kind"]], "ec": "0.3"},
+        )  # fmt: skip
+    # One arrow per edge, from box edge to box edge; parallel edges (a Value used twice by
+    # one operation, as in x * x) bend apart.
+    bends = ["arc3,rad=0", "arc3,rad=0.3", "arc3,rad=-0.3"]
+    for u, v, k in graph.edges(keys=True):
+        ax.annotate("", xy=pos[v], xytext=pos[u], arrowprops={
+            "arrowstyle": "-|>", "color": "0.4", "shrinkA": 1, "shrinkB": 1,
+            "patchA": boxes[u].get_bbox_patch(), "patchB": boxes[v].get_bbox_patch(),
+            "connectionstyle": bends[k % len(bends)]})  # fmt: skip
+    # Annotations do not widen the axes' limits: set them from the layout, with room for boxes.
+    xs, ys = np.array(list(pos.values())).T
+    ax.set_xlim(xs.min() - 0.1 * max(np.ptp(xs), 1), xs.max() + 0.1 * max(np.ptp(xs), 1))
+    ax.set_ylim(ys.min() - 0.25 * max(np.ptp(ys), 1), ys.max() + 0.25 * max(np.ptp(ys), 1))
+    if edge_labels:  # networkx places them along the same arcs, a little nearer the head
+        labels = {(u, v, k): f"{d['local_grad']:.{digits}g}"
+                  for u, v, k, d in graph.edges(keys=True, data=True)}  # fmt: skip
+        texts = nx.draw_networkx_edge_labels(
+            graph, pos, edge_labels=labels, ax=ax, font_size=7, font_color="C0",
+            connectionstyle=bends, label_pos=0.6, rotate=False,
+            bbox={"boxstyle": "round,pad=0.1", "fc": "white", "ec": "none", "alpha": 0.8},
+        )  # fmt: skip
+        for (u, v, _), text in texts.items():
+            # Lift each label 6 points off its arrow, to the arrow's left (arrows point right),
+            # so that the labels of two arrows crossing at their middles do not cover each other.
+            (x0, y0), (x1, y1) = ax.transData.transform([pos[u], pos[v]])
+            length = max(np.hypot(x1 - x0, y1 - y0), 1e-9)
+            lift = ScaledTranslation(-6 * (y1 - y0) / length / 72, 6 * (x1 - x0) / length / 72,
+                                     ax.figure.dpi_scale_trans)  # fmt: skip
+            text.set_transform(text.get_transform() + lift)
+            text.set_zorder(4)  # above the arrows
+    ax.axis("off")
     return ax
 
 

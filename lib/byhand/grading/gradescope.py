@@ -60,7 +60,7 @@ GRADER_USER = "byhand-grader"
 VISIBILITIES = ("visible", "after_due_date", "after_published", "hidden")
 # What byhand itself needs (pyproject.toml), used when its installed metadata is missing.
 RUNTIME_REQUIREMENTS = ("numpy>=1.24", "matplotlib>=3.7", "ipywidgets>=8.0", "sympy>=1.12",
-                        "pandas>=2.0", "tqdm>=4.60")  # fmt: skip
+                        "pandas>=2.0", "tqdm>=4.60", "networkx>=3.3")  # fmt: skip
 GRADER_REQUIREMENTS = ("ipython>=8.0", "nbformat>=5.7")  # the sandbox's shell; notebook files
 ZIP_TIME = (1980, 1, 1, 0, 0, 0)  # the same bytes for the same inputs
 
