@@ -13,13 +13,15 @@ values with `assert_close`, which raises the same explanation that `check` print
 package needs only NumPy.
 """
 
-from byhand.exercises import activations, calculus, perceptron
+from byhand.exercises import activations, backprop, calculus, losses, perceptron
 from byhand.exercises.feedback import assert_close, assert_unchanged, diagnose
 
 SETS = {  # set name -> its module
     "01_perceptron": perceptron,
     "02_calculus": calculus,
     "03_activations": activations,
+    "04_backpropagation": backprop,
+    "05_losses": losses,
 }
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
