@@ -9,7 +9,7 @@ from hypothesis import strategies as st
 from hypothesis.extra.numpy import array_shapes, arrays
 
 from byhand import optimizers
-from byhand.optimizers import SGD, Adagrad, Adam, Adamax, RMSprop
+from byhand.optimizers import SGD, Adadelta, Adagrad, Adam, Adamax, RMSprop
 from byhand.schedules import ExponentialDecay
 
 
@@ -102,6 +102,64 @@ def test_adamax_by_hand():
     trace = one_weight(opt, [0.5, 0.5, 0.1])
     assert trace[:2] == pytest.approx([0.9990000002, 0.9980000004], abs=1e-10)
     np.testing.assert_allclose(opt.state["u"][0], [0.4995], rtol=1e-12)
+
+
+def test_adadelta_two_steps_by_hand():
+    opt = Adadelta()  # lr 0.001, rho 0.95, epsilon 1e-7
+    w = np.array([1.0])
+    opt.step([w], [np.array([0.5])])
+    # t = 1: s = 0.95 * 0 + 0.05 * 0.25 = 0.0125
+    #        delta = sqrt(0 + 1e-7) / sqrt(0.0125 + 1e-7) * 0.5
+    #              = 3.162278e-4 / 0.1118038 * 0.5 = 1.414208e-3
+    #        d = 0.05 * (1.414208e-3)^2 = 9.99992e-8 (the step before lr scales it)
+    #        w = 1 - 0.001 * 1.414208e-3 = 0.999998585792
+    assert opt.iterations == 1
+    np.testing.assert_allclose(opt.state["accumulated_grad"][0], [0.0125], rtol=1e-12)
+    np.testing.assert_allclose(opt.state["accumulated_delta"][0], [9.99992e-8], rtol=1e-6)
+    assert w[0] == pytest.approx(0.999998585792, abs=1e-12)
+    opt.step([w], [np.array([0.5])])
+    # t = 2: s = 0.95 * 0.0125 + 0.0125 = 0.024375
+    #        delta = sqrt(9.99992e-8 + 1e-7) / sqrt(0.024375 + 1e-7) * 0.5
+    #              = 4.472127e-4 / 0.1561253 * 0.5 = 1.432224e-3
+    #        w = 0.999998585792 - 0.001 * 1.432224e-3 = 0.999997153568
+    np.testing.assert_allclose(opt.state["accumulated_grad"][0], [0.024375], rtol=1e-12)
+    assert w[0] == pytest.approx(0.999997153568, abs=1e-12)
+
+
+def test_adadelta_learning_rate_scales_only_the_weights_step():
+    # d stores the unscaled steps, so lr = 1 and lr = 0.001 give the same slots and steps
+    # in the ratio 1000 : 1 after one step (after more steps w differs, so g would too).
+    big, small = Adadelta(learning_rate=1.0), Adadelta(learning_rate=0.001)
+    w_big, w_small = np.array([1.0]), np.array([1.0])
+    big.step([w_big], [np.array([0.5])])
+    small.step([w_small], [np.array([0.5])])
+    assert (1 - w_big[0]) == pytest.approx(1000 * (1 - w_small[0]), rel=1e-9)
+    np.testing.assert_array_equal(big.slots["accumulated_delta"], small.slots["accumulated_delta"])
+
+
+@pytest.mark.parametrize("lr", [1.0, 0.001])
+def test_adadelta_matches_pytorch(lr):
+    # PyTorch's Adadelta: square_avg = rho sa + (1 - rho) g^2;
+    # delta = sqrt(acc_delta + eps) / sqrt(square_avg + eps) * g;
+    # acc_delta = rho ad + (1 - rho) delta^2; w -= lr * delta. The same rule as Keras's, so
+    # with the same lr and eps (PyTorch's defaults are lr 1.0, eps 1e-6) they agree exactly.
+    torch = pytest.importorskip("torch")
+    rng = np.random.default_rng(7)
+    W0, b0 = rng.normal(size=(3, 2)), rng.normal(size=2)
+    W, b = W0.copy(), b0.copy()
+    tW = torch.tensor(W0, requires_grad=True)
+    tb = torch.tensor(b0, requires_grad=True)
+    ours = Adadelta(learning_rate=lr, rho=0.9, epsilon=1e-6)
+    theirs = torch.optim.Adadelta([tW, tb], lr=lr, rho=0.9, eps=1e-6)
+    for _ in range(20):
+        gW, gb = W**3 - 0.5, np.sin(b)  # any gradient depending on the weights
+        ours.step([W, b], [gW, gb])
+        tW.grad = torch.tensor(tW.detach().numpy() ** 3 - 0.5)
+        tb.grad = torch.sin(tb.detach())
+        theirs.step()
+    np.testing.assert_allclose(W, tW.detach().numpy(), rtol=1e-12, atol=1e-14)
+    np.testing.assert_allclose(b, tb.detach().numpy(), rtol=1e-12, atol=1e-14)
+    assert np.abs(W - W0).max() > (0.05 if lr == 1.0 else 5e-5)  # the weights really moved
 
 
 def test_where_epsilon_goes_with_tiny_gradients():
@@ -199,6 +257,7 @@ CONVERGING = [
     (lambda: RMSprop(0.01), 0.02),  # a constant rate ends in a cycle of size ~ lr
     (lambda: Adam(0.05), 1e-6),
     (lambda: Adamax(0.1), 1e-6),
+    (lambda: Adadelta(1.0, epsilon=1e-6), 1e-3),  # PyTorch's lr and epsilon; slow start
 ]
 
 
@@ -236,6 +295,7 @@ ALL = [
     lambda: RMSprop(momentum=0.9),
     Adam,
     Adamax,
+    Adadelta,
 ]
 
 
@@ -310,6 +370,7 @@ def test_keras_defaults():
         "momentum": 0.0,
         "epsilon": 1e-7,
     }
+    assert Adadelta().get_config() == {"learning_rate": 0.001, "rho": 0.95, "epsilon": 1e-7}
     for cls in (Adam, Adamax):
         config = cls().get_config()
         assert config == {"learning_rate": 0.001, "beta_1": 0.9, "beta_2": 0.999, "epsilon": 1e-7}
@@ -322,7 +383,10 @@ def test_get_by_name_or_instance():
     assert optimizers.get(opt) is opt
     with pytest.raises(
         ValueError,
-        match=r"Unknown optimizer 'nadam'; valid names are: sgd, adagrad, rmsprop, adam, adamax",
+        match=(
+            r"Unknown optimizer 'nadam'; "
+            r"valid names are: sgd, adagrad, adadelta, rmsprop, adam, adamax"
+        ),
     ):
         optimizers.get("nadam")
     with pytest.raises(ValueError, match="valid names"):
@@ -341,6 +405,8 @@ def test_bad_hyperparameters_are_refused():
         SGD(momentum=-0.1)
     with pytest.raises(ValueError, match="RMSprop: rho"):
         RMSprop(rho=1.5)
+    with pytest.raises(ValueError, match=r"Adadelta: rho must be a number in \[0, 1\), got 1.0"):
+        Adadelta(rho=1.0)
     with pytest.raises(ValueError, match="Adam: beta_2"):
         Adam(beta_2=1.0)
     with pytest.raises(ValueError, match="at most one of clipnorm"):
@@ -349,7 +415,7 @@ def test_bad_hyperparameters_are_refused():
         Adam(clipnorm=0.0)
 
 
-@pytest.mark.parametrize("make", [Adam, Adamax, RMSprop, Adagrad])
+@pytest.mark.parametrize("make", [Adam, Adamax, RMSprop, Adagrad, Adadelta])
 def test_epsilon_must_be_positive(make):
     # With epsilon = 0, a weight whose gradients are all zero gets 0 / 0 = NaN.
     with pytest.raises(ValueError, match=f"{make.__name__}: epsilon must be a number > 0, got 0"):

@@ -25,7 +25,17 @@ from byhand.base_optimizer import Optimizer
 from byhand.checks import check_number, check_positive
 from byhand.registry import lookup
 
-__all__ = ["OPTIMIZERS", "SGD", "Adagrad", "Adam", "Adamax", "Optimizer", "RMSprop", "get"]
+__all__ = [
+    "OPTIMIZERS",
+    "SGD",
+    "Adadelta",
+    "Adagrad",
+    "Adam",
+    "Adamax",
+    "Optimizer",
+    "RMSprop",
+    "get",
+]
 
 
 class SGD(Optimizer):
@@ -140,6 +150,43 @@ class RMSprop(Optimizer):
         return {**super().get_config(), **config}
 
 
+class Adadelta(Optimizer):
+    """RMSprop whose step size comes from the past STEPS, not from a learning rate:
+
+    s <- rho * s + (1 - rho) * g^2                          (EWMA of squared gradients)
+    delta = sqrt(d + epsilon) / sqrt(s + epsilon) * g       (d: EWMA of squared steps)
+    d <- rho * d + (1 - rho) * delta^2
+    w <- w - lr * delta
+
+    The ratio of the two roots has the units of w, so Zeiler's original has no learning
+    rate (lr = 1, PyTorch's default). Keras keeps lr, default 0.001, and adds it after d
+    is updated, so d holds the unscaled steps delta^2.
+    """
+
+    name = "adadelta"
+
+    def __init__(self, learning_rate=0.001, rho=0.95, epsilon=1e-7, **clipping):
+        super().__init__(learning_rate, **clipping)
+        self.rho = check_number("Adadelta", "rho", rho, 0, 1)
+        self.epsilon = check_positive("Adadelta", "epsilon", epsilon)  # 0: no first step
+
+    def build(self, w):
+        return {"accumulated_grad": np.zeros_like(w), "accumulated_delta": np.zeros_like(w)}
+
+    def update(self, w, g, lr):
+        self.iterations += 1
+        s, d = self.slots["accumulated_grad"], self.slots["accumulated_delta"]
+        s *= self.rho
+        s += (1 - self.rho) * g**2  # s = rho s + (1 - rho) g^2
+        delta = np.sqrt(d + self.epsilon) / np.sqrt(s + self.epsilon) * g
+        d *= self.rho
+        d += (1 - self.rho) * delta**2  # d = rho d + (1 - rho) delta^2
+        w -= lr * delta
+
+    def get_config(self):
+        return {**super().get_config(), "rho": self.rho, "epsilon": self.epsilon}
+
+
 class Adam(Optimizer):
     """Momentum (m, an EWMA of gradients) plus RMSprop (v, an EWMA of SQUARED gradients,
     not of second derivatives), both bias-corrected for starting at zero:
@@ -212,7 +259,14 @@ class Adamax(Adam):
         w -= lr / (1 - self.beta_1**t) * m / (u + self.epsilon)
 
 
-OPTIMIZERS = {"sgd": SGD, "adagrad": Adagrad, "rmsprop": RMSprop, "adam": Adam, "adamax": Adamax}
+OPTIMIZERS = {
+    "sgd": SGD,
+    "adagrad": Adagrad,
+    "adadelta": Adadelta,
+    "rmsprop": RMSprop,
+    "adam": Adam,
+    "adamax": Adamax,
+}
 
 
 def get(identifier):
