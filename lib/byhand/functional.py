@@ -85,19 +85,30 @@ def call_layer(layer, inputs):
 def topological_order(inputs, output):
     """The tensors from `inputs` to `output`, each after every tensor it depends on.
 
-    Raises a clear error when the output needs an Input that is not among `inputs`, or when
-    one layer object is used at two places (byhand does not share layers).
+    A depth-first walk back from the output, as in byhand.autodiff: a tensor goes into the
+    order once all its parents are in. It keeps its own stack instead of recursing, so a
+    model of more layers than Python's recursion limit (1000) is no special case; then
+    `_check_graph` says what is wrong with the graph, if anything.
     """
-    order, seen, layers = [], set(), {}
+    order, seen = [], set()
     stack = [(output, False)]
-    while stack:  # depth-first, iterative so deep stacks do not hit Python's recursion limit
-        tensor, expanded = stack.pop()
-        if expanded:
-            order.append(tensor)
-            continue
-        if tensor.id in seen:
-            continue
-        seen.add(tensor.id)
+    while stack:
+        tensor, parents_done = stack.pop()
+        if parents_done:
+            order.append(tensor)  # its parents were all appended before it
+        elif tensor.id not in seen:
+            seen.add(tensor.id)
+            stack.append((tensor, True))  # come back to it once its parents are done
+            stack.extend((parent, False) for parent in reversed(tensor.parents))
+    _check_graph(inputs, order)
+    return order
+
+
+def _check_graph(inputs, order):
+    """A clear error when the output needs an Input that is not among `inputs`, or when one
+    layer object is used at two places (byhand does not share layers)."""
+    layers = set()
+    for tensor in order:
         if tensor.layer is None and not any(tensor is t for t in inputs):
             raise ValueError(
                 f"Model: the output depends on {tensor.name} with shape {tensor.shape}, "
@@ -109,7 +120,4 @@ def topological_order(inputs, output):
                     f"Model: layer {tensor.layer.name!r} is called more than once; "
                     "byhand does not share layers, create a second layer instead"
                 )
-            layers[id(tensor.layer)] = tensor.layer
-        stack.append((tensor, True))
-        stack.extend((parent, False) for parent in reversed(tensor.parents))
-    return order
+            layers.add(id(tensor.layer))

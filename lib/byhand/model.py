@@ -9,25 +9,25 @@ them in reverse and hands each layer the gradient of its output. Where one tenso
 layers (branches), the gradients coming back from both are added: the chain rule sums over
 every path. `Sequential` is the special case of a chain.
 
-compile / fit / evaluate / predict / summary / get_weights / set_weights / save_weights /
-load_weights follow Keras 3. One addition: `seed`, which seeds the generator that initializes
-the weights, shuffles the data and draws dropout masks, so a run can be repeated exactly.
+compile / fit / evaluate / predict (byhand.training) and summary / get_weights / set_weights /
+save_weights / load_weights (byhand.model_io) follow Keras 3. One addition: `seed`, which
+seeds the generator that initializes the weights, shuffles the data and draws dropout masks,
+so a run can be repeated exactly.
 """
 
 from __future__ import annotations
-
-import os
 
 import numpy as np
 
 from byhand.base import Layer
 from byhand.functional import Input, SymbolicTensor, call_layer, topological_order
+from byhand.model_io import WeightsAndSummary
 from byhand.training import TrainingMixin
 
 __all__ = ["Input", "Model", "Sequential", "call_layer"]
 
 
-class Model(TrainingMixin):
+class Model(TrainingMixin, WeightsAndSummary):
     """A functional model: `Model(inputs, outputs)`; see byhand.functional for the graph."""
 
     def __init__(self, inputs, outputs, seed=None, name="model", dtype="float32"):
@@ -37,11 +37,7 @@ class Model(TrainingMixin):
     def _assemble(self, inputs, outputs):
         """Order the graph from `inputs` to `outputs` and build the layers not built yet."""
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
-        if isinstance(outputs, (list, tuple)):
-            raise ValueError(f"{self.name}: byhand models have one output tensor; got a list")
-        for tensor in [*inputs, outputs]:
-            if not isinstance(tensor, SymbolicTensor):
-                raise TypeError(f"{self.name}: expected tensors from Input(...), got {tensor!r}")
+        self._check_ends(inputs, outputs)
         order = topological_order(inputs, outputs)
         unused = [t.name for t in inputs if not any(t is s for s in order)]
         if unused:
@@ -67,42 +63,13 @@ class Model(TrainingMixin):
         self._data_readers = [layer for layer, parents, _ in self.steps if inputs >= set(parents)]
         self.weights_vector, self.gradients_vector = self._flat_weights()
 
-    def _flat_weights(self):
-        """One flat array w of all the trainable weights and one g of their gradients.
-
-        Each layer's params and grads become views into them, shaped like before:
-
-            w = [ W_1 (D*M numbers) | b_1 (M) | W_2 ... ]      layer_1.params["kernel"] is
-            g = [ dW_1              | db_1    | dW_2 ... ]      w[0:D*M].reshape(D, M), ...
-
-        so the optimizer runs its rule once over w and g, copying nothing, and a layer's
-        backward writes its gradients straight into g. A layer that assigns a new array
-        instead (grads["alpha"] = ...) still works: `_views_in_place` copies it in.
-        """
-        self._views = []  # (layer, key, view of w, view of g)
-        pairs = [(layer, key) for layer in self.layers for key in layer.params]
-        arrays = [layer.params[key] for layer, key in pairs]
-        dtype = np.result_type(*arrays) if arrays else self.dtype
-        w = np.concatenate([a.reshape(-1) for a in arrays]).astype(dtype) if arrays else None
-        g = np.zeros_like(w) if arrays else None
-        start = 0
-        for (layer, key), a in zip(pairs, arrays, strict=True):
-            stop = start + a.size
-            layer.params[key] = w[start:stop].reshape(a.shape)
-            layer.grads[key] = g[start:stop].reshape(a.shape)
-            self._views.append((layer, key, layer.params[key], layer.grads[key]))
-            start = stop
-        return w, g
-
-    def _views_in_place(self):
-        """Put back the views of any layer that assigned new arrays to params or grads."""
-        for layer, key, w, g in self._views:
-            if layer.grads[key] is not g:
-                g[...] = layer.grads[key]
-                layer.grads[key] = g
-            if layer.params[key] is not w:
-                w[...] = layer.params[key]
-                layer.params[key] = w
+    def _check_ends(self, inputs, outputs):
+        """A clear error unless the inputs and the one output are tensors from Input(...)."""
+        if isinstance(outputs, (list, tuple)):
+            raise ValueError(f"{self.name}: byhand models have one output tensor; got a list")
+        for tensor in [*inputs, outputs]:
+            if not isinstance(tensor, SymbolicTensor):
+                raise TypeError(f"{self.name}: expected tensors from Input(...), got {tensor!r}")
 
     @property
     def layers(self):
@@ -153,83 +120,46 @@ class Model(TrainingMixin):
             )
         return xs
 
-    # -- weights ----------------------------------------------------------------------
-    def get_weights(self):
-        """All weights, layer by layer in Keras order (Dense: kernel, bias; ...)."""
-        return [w for layer in self.layers for w in layer.get_weights()]
-
-    def set_weights(self, weights):
-        """Overwrite all weights in place; all are checked first, so a bad list changes none."""
-        self._check_built("set_weights")
-        weights = list(weights)
-        counts = [len(layer._weight_arrays()) for layer in self.layers]
-        if len(weights) != sum(counts):
-            raise ValueError(
-                f"{self.name}: set_weights expected {sum(counts)} arrays, got {len(weights)}"
-            )
-        ends = np.cumsum([0, *counts]).tolist()
-        for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
-            layer.check_weights(weights[start:stop])
-        for layer, start, stop in zip(self.layers, ends, ends[1:], strict=False):
-            layer._assign(weights[start:stop])
-
-    def save_weights(self, filepath):
-        """Write every weight array, in get_weights order, to one .npz file at `filepath`."""
-        arrays = {f"w{i:04d}": w for i, w in enumerate(self.get_weights())}
-        with open(_path(self, "save_weights", filepath), "wb") as file:  # no ".npz" added
-            np.savez(file, **arrays)
-
-    def load_weights(self, filepath):
-        """Read weights written by `save_weights` into this (built) model."""
-        self._check_built("load_weights")
-        try:
-            data = np.load(_path(self, "load_weights", filepath))
-        except (ValueError, EOFError, IsADirectoryError) as error:  # not a NumPy file
-            raise ValueError(
-                f"{self.name}.load_weights: {filepath} is not a file written by save_weights"
-                f" ({error})"
-            ) from None
-        if not isinstance(data, np.lib.npyio.NpzFile):
-            raise ValueError(
-                f"{self.name}.load_weights: {filepath} holds one array; expected the .npz "
-                "file that save_weights writes"
-            )
-        with data:
-            try:
-                weights = [data[key] for key in sorted(data.files)]
-            except ValueError as error:  # e.g. pickled objects, which are never loaded
-                raise ValueError(f"{self.name}.load_weights: {filepath}: {error}") from None
-        self.set_weights(weights)
-
     def _check_built(self, where):
         """Functional models are built when made; see Sequential."""
 
-    def count_params(self):
-        return sum(layer.count_params() for layer in self.layers)
+    # -- the weights as one flat array, for the optimizer -------------------------------
+    def _flat_weights(self):
+        """One flat array w of all the trainable weights and one g of their gradients.
 
-    # -- summary ----------------------------------------------------------------------
-    def summary(self, print_fn=print):
-        """Print each layer's name and type, output shape and number of parameters."""
-        self._check_built("summary")
-        rows = [("Layer (type)", "Output Shape", "Param #")]
-        for shape, tensor_id in zip(self.input_shapes, self._input_ids, strict=True):
-            rows.append((f"input_{tensor_id} (InputLayer)", _shape(shape), "0"))
-        for layer, _, out in self.steps:
-            kind = type(layer).__name__
-            rows.append(
-                (f"{layer.name} ({kind})", _shape(self._shapes[out]), str(layer.count_params()))
-            )
-        widths = [max(len(row[k]) for row in rows) + 2 for k in range(3)]
-        line = "-" * sum(widths)
-        print_fn(f'Model: "{self.name}"')
-        print_fn(line)
-        for k, row in enumerate(rows):
-            print_fn("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
-            print_fn("=" * len(line) if k == 0 else line)
-        trainable = sum(p.size for layer in self.layers for p in layer.params.values())
-        print_fn(f"Total params: {self.count_params()}")
-        print_fn(f"Trainable params: {trainable}")
-        print_fn(f"Non-trainable params: {self.count_params() - trainable}")
+        Each layer's params and grads become views into them, shaped like before:
+
+            w = [ W_1 (D*M numbers) | b_1 (M) | W_2 ... ]      layer_1.params["kernel"] is
+            g = [ dW_1              | db_1    | dW_2 ... ]      w[0:D*M].reshape(D, M), ...
+
+        so the optimizer runs its rule once over w and g, copying nothing, and a layer's
+        backward writes its gradients straight into g. A layer that assigns a new array
+        instead (grads["alpha"] = ...) still works: `_views_in_place` copies it in.
+        """
+        self._views = []  # (layer, key, view of w, view of g)
+        pairs = [(layer, key) for layer in self.layers for key in layer.params]
+        arrays = [layer.params[key] for layer, key in pairs]
+        dtype = np.result_type(*arrays) if arrays else self.dtype
+        w = np.concatenate([a.reshape(-1) for a in arrays]).astype(dtype) if arrays else None
+        g = np.zeros_like(w) if arrays else None
+        start = 0
+        for (layer, key), a in zip(pairs, arrays, strict=True):
+            stop = start + a.size
+            layer.params[key] = w[start:stop].reshape(a.shape)
+            layer.grads[key] = g[start:stop].reshape(a.shape)
+            self._views.append((layer, key, layer.params[key], layer.grads[key]))
+            start = stop
+        return w, g
+
+    def _views_in_place(self):
+        """Put back the views of any layer that assigned new arrays to params or grads."""
+        for layer, key, w, g in self._views:
+            if layer.grads[key] is not g:
+                g[...] = layer.grads[key]
+                layer.grads[key] = g
+            if layer.params[key] is not w:
+                w[...] = layer.params[key]
+                layer.params[key] = w
 
 
 class Sequential(Model):
@@ -312,13 +242,3 @@ class Sequential(Model):
     def _input_list(self, xs):
         self._check_built("forward")
         return super()._input_list(xs)
-
-
-def _path(model, where, filepath):
-    if not isinstance(filepath, (str, os.PathLike)):
-        raise TypeError(f"{model.name}.{where}: filepath must be a path, got {filepath!r}")
-    return filepath
-
-
-def _shape(shape):
-    return "(None, " + ", ".join(str(n) for n in shape) + ")"

@@ -11,9 +11,11 @@ One epoch of `fit`, written out:
         optimizer.step(params, grads)                # 5. update
     evaluate on the validation data -> val_ logs; callbacks; stop if model.stop_training
 
-Steps 2 and 3 are one call, `loss_fn.value_and_gradient`, which checks the batch once. When
-one batch holds all the data, shuffling would change nothing but the order of a sum, so
-it is skipped: lesson-sized models spend most of their time in such fixed costs.
+Steps 2 and 3 are one call, `loss_fn._value_and_gradient`, which trusts its arrays: fit checks
+what it receives once, before the first epoch (`_check_fit`: the data, the targets as the loss
+reads them, and the model's first outputs), never at every batch. When one batch holds all
+the data, shuffling would change nothing but the order of a sum, so it is skipped:
+lesson-sized models spend most of their time in such fixed costs.
 """
 
 from __future__ import annotations
@@ -152,6 +154,15 @@ class TrainingMixin:
             )
         return int(batch_size)
 
+    def _check_loss_inputs(self, xs, y, batch_size):
+        """y as the loss reads it, checked once against the model's output shape; and the
+        model's outputs on the first batch, checked once (probabilities where the loss
+        needs them: the usual slip is a linear output with a probability loss)."""
+        y_loss = losses.check_targets(self.loss, y, (len(y), *self._output_shape()), self.dtype)
+        first = self._predict([a[:batch_size] for a in xs], batch_size)
+        losses.check_predictions(self.loss, first)
+        return y_loss
+
     def _check_compiled(self, where):
         if self.optimizer is None:
             raise RuntimeError(
@@ -169,20 +180,23 @@ class TrainingMixin:
         self._check_compiled("train_on_batch")
         xs = self._inputs(x, "train_on_batch")
         y = self._targets(y, len(xs[0]), "train_on_batch")
-        logs = self._train_step(self._cast(xs, slice(None)), y)
+        y_loss = self._check_loss_inputs(xs, y, len(y))
+        logs = self._train_step(self._cast(xs, slice(None)), y, y_loss)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def _train_step(self, xs, y):
+    def _train_step(self, xs, y, y_loss):
         """One step of gradient descent on one batch; returns the logs of that batch.
 
+        y are the targets as given (for the metrics), y_loss the same targets as the loss
+        reads them (checked once by fit; one-hot rows for the sparse loss).
         A batch whose loss is NaN or infinite changes no weight: its gradients would turn
         every weight into NaN. fit then stops with an error, unless a callback such as
         TerminateOnNaN has already stopped training.
         """
         y_hat = self.forward(xs, training=True)  # 1.
-        loss, dy = self.loss.value_and_gradient(y, y_hat)  # 2. and 3. in one call
+        loss, dy = self.loss._value_and_gradient(y_loss, y_hat)  # 2. and 3., arrays trusted
         logs = {"loss": loss + self._penalty()}
         if math.isfinite(logs["loss"]):
             self.backward(dy, input_grads=False)  # 4.
@@ -210,7 +224,10 @@ class TrainingMixin:
 
     # -- what fit receives, checked once ---------------------------------------------
     def _check_fit(self, x, y, batch_size, epochs, validation_split, validation_data):
-        """fit's arguments, checked; the validation data split off or checked."""
+        """fit's arguments, checked; the validation data split off or checked.
+
+        Returns (xs, y, y_loss), batch_size and the validation data; y_loss holds the
+        targets as the loss reads them (e.g. one-hot rows for the sparse loss)."""
         self._check_compiled("fit")
         xs = self._inputs(x, "fit")
         y = self._targets(y, len(xs[0]), "fit")
@@ -241,7 +258,7 @@ class TrainingMixin:
                 + ("train on" if len(y) == 0 else "validate on")
                 + f" (validation_split={validation_split})"
             )
-        return xs, y, batch_size, validation_data
+        return (xs, y, self._check_loss_inputs(xs, y, batch_size)), batch_size, validation_data
 
     def _check_callbacks(self, callbacks, history):
         """[history, *callbacks], each checked and told which model it watches."""
@@ -275,7 +292,7 @@ class TrainingMixin:
         """Train for `epochs` passes over the data; returns the `History`.
 
         The loop of the module docstring; `_train_step` does steps 1 to 5 on one batch."""
-        xs, y, batch_size, validation_data = self._check_fit(
+        data, batch_size, validation_data = self._check_fit(  # data: (xs, y, y_loss)
             x, y, batch_size, epochs, validation_split, validation_data
         )
         history = History()
@@ -286,7 +303,7 @@ class TrainingMixin:
         for epoch in range(epochs):
             for callback in hooks:
                 callback.on_epoch_begin(epoch)
-            logs = self._train_epoch(xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose)
+            logs = self._train_epoch(data, batch_size, shuffle, hooks, epoch, epochs, verbose)
             if validation_data is not None:
                 results = self._evaluate(*validation_data, batch_size)
                 logs.update((f"val_{name}", value) for name, value in results.items())
@@ -300,8 +317,9 @@ class TrainingMixin:
             callback.on_train_end()
         return history
 
-    def _train_epoch(self, xs, y, batch_size, shuffle, hooks, epoch, epochs, verbose):
+    def _train_epoch(self, data, batch_size, shuffle, hooks, epoch, epochs, verbose):
         """One pass over the data, batch by batch; returns the epoch's mean loss and metrics."""
+        xs, y, y_loss = data
         # One batch for all the data: shuffling would only reorder a sum, so skip it.
         order = self.rng.permutation(len(y)) if shuffle and batch_size < len(y) else None
         batches = self._batches(len(y), batch_size, order)
@@ -313,7 +331,7 @@ class TrainingMixin:
             for callback in hooks:
                 callback.on_batch_begin(b)
             y_batch = y[index]
-            logs = self._train_step(self._cast(xs, index), y_batch)
+            logs = self._train_step(self._cast(xs, index), y_batch, y_loss[index])
             seen += len(y_batch)
             for name, value in logs.items():  # running means over the epoch so far
                 totals[name] = totals.get(name, 0.0) + value * len(y_batch)
