@@ -13,7 +13,15 @@ values with `assert_close`, which raises the same explanation that `check` print
 package needs only NumPy.
 """
 
-from byhand.exercises import activations, backprop, calculus, losses, perceptron
+from byhand.exercises import (
+    activations,
+    backprop,
+    calculus,
+    losses,
+    optimizers,
+    perceptron,
+    regularization,
+)
 from byhand.exercises.feedback import assert_close, assert_unchanged, diagnose
 
 SETS = {  # set name -> its module
@@ -22,6 +30,8 @@ SETS = {  # set name -> its module
     "03_activations": activations,
     "04_backpropagation": backprop,
     "05_losses": losses,
+    "06_regularization": regularization,
+    "07_optimizers": optimizers,
 }
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
