@@ -107,7 +107,8 @@ def counts_t_from_zero(thetas, beta):
     v, out = 0.0, []
     for t, theta in enumerate(thetas):
         v = beta * v + (1 - beta) * theta
-        out.append(v / (1 - beta**t))
+        with np.errstate(divide="ignore"):  # the mistake divides by 1 - beta**0 = 0 first
+            out.append(v / (1 - beta**t))
     return np.array(out)
 
 
