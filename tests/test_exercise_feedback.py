@@ -217,3 +217,13 @@ def test_a_word_is_right_or_wrong_and_a_known_mistake_explains_it():
     with pytest.raises(AssertionError) as raised:
         assert_close("minimum", "maximum", "at a hidden point")
     assert raised.value.public == "at a hidden point\nnot the word expected"
+
+
+def test_a_public_message_does_not_count_unnamed_hidden_values():
+    batches = (np.array([3, 0]), np.array([4, 1]), np.array([2]))  # their number is hidden
+    short = (np.array([3, 0]), np.array([4, 1]))
+    public = diagnose(short, batches, reveal=False)
+    assert "3" not in public and "another number of values" in public, public
+    assert "expected 3 values" in diagnose(short, batches)  # the student's own check says it
+    named = diagnose((1.0,), (1.0, 2.0), names=("w", "b"), reveal=False)
+    assert "expected 2 values, (w, b)" in named  # the statement names them: nothing hidden

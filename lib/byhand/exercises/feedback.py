@@ -242,8 +242,12 @@ def _compare(received, expected, rtol, atol, known=None, batch=None, before=None
 def _compare_values(received, expected, rtol, atol, names, known, batch, before, reveal):
     """`_compare` for several return values (a tuple `expected`), the first wrong one named."""
     count = len(expected)
+    # Unnamed values (a list of batches, say) are counted by the hidden input itself: a
+    # public message does not give their number away.
+    hidden_count = not names and not reveal
     names = names or [f"value {i + 1}" for i in range(count)]
-    wanted = f"expected {count} values, ({', '.join(names)})"
+    wanted = ("expected another number of values" if hidden_count
+              else f"expected {count} values, ({', '.join(names)})")  # fmt: skip
     if received is None:
         return _with_hint([f"{wanted}; received None"], hint("no return"))
     if hasattr(received, "type_name"):  # byhand.grading.protocol.Unencodable
@@ -257,7 +261,8 @@ def _compare_values(received, expected, rtol, atol, names, known, batch, before,
     for i, (r, e) in enumerate(zip(received, expected, strict=True)):
         message = _compare(r, e, rtol, atol, known, batch, befores[i], names[i], reveal)
         if message:
-            return f"{names[i]} (returned value {i + 1} of {count}) is wrong\n{message}"
+            where = f"returned value {i + 1}" + ("" if hidden_count else f" of {count}")
+            return f"{names[i]} ({where}) is wrong\n{message}"
     return None
 
 
