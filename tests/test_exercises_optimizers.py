@@ -17,8 +17,6 @@ import numpy as np
 import pytest
 from test_exercises import ROOT, notebook_namespace
 
-from byhand.exercises import SETS
-from byhand.exercises.feedback import HINTS
 from byhand.exercises.optimizers import (
     ADAM_STEP,
     EWMA,
@@ -290,37 +288,6 @@ HINT_PAIRS = {
     f"{SET}/adam_step: 1 − β swapped": (ADAM_STEP, swapped_adam_weights, squares_the_momentum),
     f"{SET}/adam_step: w + step": (ADAM_STEP, adam_uphill, uncorrected_adam),
 }
-
-
-def every_hint():
-    """{identity: text} for every hint of every set, as in test_exercise_hints.py."""
-    hints = dict(HINTS)
-    for set_name, module in SETS.items():
-        for exercise in module.EXERCISES:
-            for mistake in exercise.mistakes:
-                hints[f"{set_name}/{exercise.name}: {mistake.name}"] = mistake.hint
-    return hints
-
-
-HINT_TEXTS = every_hint()
-MINE = {key: text for key, text in HINT_TEXTS.items() if key.startswith(f"{SET}/")}
-
-
-def test_every_mistake_of_the_set_has_a_pair():
-    assert set(HINT_PAIRS) == set(MINE)
-
-
-@pytest.mark.parametrize("key", sorted(HINT_PAIRS))
-def test_the_hint_is_earned_by_its_mistake_alone(key):
-    exercise, earns, misses = HINT_PAIRS[key]
-    earned = checked(exercise.name, earns)
-    assert f"{exercise.name}: public case" in earned, earned
-    assert earned.count("hint: ") == 1, earned  # the known mistake wins over any guess
-    shown = {text for text in HINT_TEXTS.values() if flat(text) in earned}
-    assert shown == {HINT_TEXTS[key]}, f"{earns.__name__} earns {shown}, not {key!r}"
-    missed = checked(exercise.name, misses)
-    assert f"{exercise.name}: public case" in missed, missed
-    assert flat(HINT_TEXTS[key]) not in missed, f"{misses.__name__} earns {key!r}"
 
 
 @pytest.mark.parametrize(
