@@ -10,6 +10,7 @@ must fail every test. The solutions, for contrast, pass every test.
 import contextlib
 import inspect
 import io
+import shutil
 from pathlib import Path
 
 import nbformat
@@ -17,6 +18,7 @@ import numpy as np
 import pytest
 
 from byhand.grading import load_tests, run_tests
+from byhand.grading.runner import run_submission
 
 ROOT = Path(__file__).resolve().parent.parent
 HIDDEN = sorted((ROOT / "solutions" / "hidden").glob("[0-9][0-9]_*.py"))
@@ -116,3 +118,21 @@ def test_a_failed_hidden_test_tells_the_student_no_hidden_value(tmp_path):
         assert "47.5" in result.detail, result.detail  # the instructor sees everything
     assert "wrong shape" in results[0].message  # the hint still helps
     assert "changed its input X" in results[1].message
+
+
+@pytest.mark.parametrize("hidden", HIDDEN, ids=IDS)
+def test_the_grader_gives_the_solutions_all_and_the_untouched_exercises_nothing(hidden, tmp_path):
+    """The real grader, sandbox and protocol included (lists, tuples, the go-betweens)."""
+    tests = load_tests(hidden)
+    possible = sum(test.points for test in tests)
+    for folder, total in (("solutions", possible), ("exercises", 0)):
+        submission = tmp_path / f"{folder}.ipynb"
+        shutil.copy(ROOT / folder / f"{hidden.stem}.ipynb", submission)
+        outcome = run_submission(submission, tests)
+        assert outcome.status == "ok", (outcome.status, outcome.notes)
+        assert sum(r.points for r in outcome.results) == total, [
+            (r.name, r.message) for r in outcome.results if r.points != r.max_points
+        ]
+        if total == 0:
+            messages = {r.message for r in outcome.results}
+            assert all("is not attempted yet" in m for m in messages), messages
