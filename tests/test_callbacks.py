@@ -97,6 +97,34 @@ def test_early_stopping_restores_the_best_epochs_weights():
     assert model.weights[0][0] == 1.0  # epoch 1 had the best val_loss
 
 
+def test_early_stopping_restores_the_best_weights_also_when_fit_runs_out_of_epochs():
+    # Keras 3 restores in on_train_end. patience 5 never runs out over 3 epochs:
+    # e0 1.0 best | e1 0.5 best (weights 1.0) | e2 0.7 wait 1; training ends after e2 with
+    # the weights of e2 (2.0) in the model, and the callback puts back those of e1.
+    stopper = EarlyStopping(patience=5, restore_best_weights=True)
+    ran, model = run(stopper, [1.0, 0.5, 0.7])
+    assert ran == [0, 1, 2] and stopper.stopped_epoch == 0
+    assert stopper.best_epoch == 1 and model.weights[0][0] == 1.0
+    # Without restore_best_weights the last epoch's weights stay.
+    _, model = run(EarlyStopping(patience=5), [1.0, 0.5, 0.7])
+    assert model.weights[0][0] == 2.0
+
+
+def test_early_stopping_restores_only_at_the_end_of_training():
+    # Stopping sets stop_training at e2; the weights change back only in on_train_end, after
+    # every other callback has seen epoch 2 (a checkpoint of e2 saves e2's weights).
+    stopper = EarlyStopping(patience=1, restore_best_weights=True)
+    model = FakeModel()
+    stopper.set_model(model)
+    stopper.on_train_begin()
+    for epoch, value in enumerate([1.0, 0.5, 0.7]):
+        model.weights = [np.full(2, float(epoch))]
+        stopper.on_epoch_end(epoch, {"val_loss": value})
+    assert model.stop_training and model.weights[0][0] == 2.0
+    stopper.on_train_end()
+    assert model.weights[0][0] == 1.0
+
+
 def test_early_stopping_patience_zero_stops_at_the_first_non_improvement():
     ran, _ = run(EarlyStopping(), [1.0, 0.9, 0.95, 0.8])
     assert ran == [0, 1, 2]

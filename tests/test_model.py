@@ -6,7 +6,13 @@ import numpy as np
 import pytest
 
 from byhand import gradcheck
-from byhand.callbacks import Callback, EarlyStopping, ModelCheckpoint
+from byhand.callbacks import (
+    Callback,
+    EarlyStopping,
+    LearningRateScheduler,
+    ModelCheckpoint,
+    ReduceLROnPlateau,
+)
 from byhand.layers import Activation, BatchNormalization, Concatenate, Dense, Dropout
 from byhand.losses import BinaryCrossentropy
 from byhand.model import Input, Model, Sequential
@@ -193,6 +199,50 @@ def test_callbacks_stop_training_only_through_the_model_flag(tmp_path):
     )
     assert len(history.history["loss"]) < 10 and stopper.stopped_epoch > 0
     assert (tmp_path / "best.npz").exists()
+
+
+def test_history_records_the_learning_rate_the_schedulers_log():
+    # Keras 3 adds History after the user's callbacks, so it sees their logs. Halving from
+    # 0.02 at every epoch after the first: rates 0.02, 0.01, 0.005 were used in epochs 0-2.
+    x, y = regression_data(n=64)
+    model = small_model()
+    halve = LearningRateScheduler(lambda epoch, lr: lr if epoch == 0 else lr / 2)
+    history = model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[halve])
+    assert history.history["learning_rate"] == pytest.approx([0.02, 0.01, 0.005])
+    # ReduceLROnPlateau logs the rate used in the epoch, before its own cut at the epoch's
+    # end: with patience 0 and min_delta 10, no epoch counts as an improvement after the
+    # first, so the rate 0.02 becomes 0.01 after epoch 1 and 0.005 after epoch 2.
+    model = small_model()
+    reduce = ReduceLROnPlateau(monitor="loss", factor=0.5, patience=0, min_delta=10.0)
+    history = model.fit(x, y, epochs=3, batch_size=32, verbose=0, callbacks=[reduce])
+    assert history.history["learning_rate"] == pytest.approx([0.02, 0.02, 0.01])
+    assert model.optimizer.learning_rate == pytest.approx(0.005)
+
+
+def test_early_stopping_in_fit_restores_the_best_epoch_when_epochs_run_out():
+    # SGD at a rate of 5.0 diverges: the first epoch has the lowest loss, the next ones only
+    # grow. patience=10 never stops 4 epochs, yet the weights end as they were after epoch 0.
+    x, y = regression_data(n=64)
+    model = small_model()
+    model.compile(optimizer="sgd", loss="mse")
+    model.optimizer.learning_rate = 5.0
+    weights_after = []
+
+    class Record(Callback):
+        def on_epoch_end(self, epoch, logs=None):
+            weights_after.append(self.model.get_weights())
+
+    stopper = EarlyStopping(monitor="loss", patience=10, restore_best_weights=True)
+    history = model.fit(x, y, epochs=4, batch_size=64, verbose=0, callbacks=[Record(), stopper])
+    losses = history.history["loss"]
+    assert len(losses) == 4 and stopper.stopped_epoch == 0
+    assert stopper.best_epoch == int(np.argmin(losses))
+    for final, best in zip(model.get_weights(), weights_after[stopper.best_epoch], strict=True):
+        np.testing.assert_array_equal(final, best)
+    assert stopper.best_epoch < 3  # so restoring changed something
+    assert any(
+        not np.array_equal(a, b) for a, b in zip(model.get_weights(), weights_after[3], strict=True)
+    )
 
 
 def test_dropout_is_active_only_in_training():

@@ -261,13 +261,16 @@ class TrainingMixin:
         return (xs, y, self._check_loss_inputs(xs, y, batch_size)), batch_size, validation_data
 
     def _check_callbacks(self, callbacks, history):
-        """[history, *callbacks], each checked and told which model it watches."""
+        """[*callbacks, history], each checked and told which model it watches.
+
+        History comes last, as in Keras 3, so that it records what the user's callbacks add
+        to an epoch's logs (the `learning_rate` of LearningRateScheduler, for example)."""
         if callbacks is not None and not isinstance(callbacks, (list, tuple)):
             raise TypeError(
                 f"{self.name}.fit: callbacks must be a list, e.g. callbacks=[EarlyStopping()], "
                 f"got {callbacks!r}"
             )
-        hooks = [history, *(callbacks or [])]
+        hooks = [*(callbacks or []), history]
         for callback in hooks:
             if not isinstance(callback, Callback):
                 raise TypeError(

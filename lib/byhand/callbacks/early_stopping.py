@@ -11,7 +11,9 @@ class EarlyStopping(Callback):
     """Stop training once `monitor` has not improved for `patience` epochs in a row.
 
     With restore_best_weights=True, the weights of the best epoch are put back when training
-    is stopped early (as in Keras: not when `fit` simply runs out of epochs).
+    ends, whether this callback stopped it or `fit` ran out of epochs with the best epoch
+    earlier than the last. That is Keras 3's rule; Keras 2 restored only when it stopped
+    training early.
     """
 
     def __init__(
@@ -47,6 +49,7 @@ class EarlyStopping(Callback):
             return
         if self.restore_best_weights and self.best_weights is None:
             self.best_weights = self.model.get_weights()  # so there is always one to restore
+            self.best_epoch = epoch
         self.wait += 1
         if self.watch.improves(value, self.best):
             self.best, self.best_epoch = value, epoch
@@ -58,11 +61,13 @@ class EarlyStopping(Callback):
         if self.wait >= self.patience and epoch > 0:
             self.stopped_epoch = epoch
             self.model.stop_training = True
-            if self.restore_best_weights:
-                self.model.set_weights(self.best_weights)
 
     def on_train_end(self, logs=None):
         if self.stopped_epoch and self.verbose:
             print(
                 f"Epoch {self.stopped_epoch + 1}: early stopping (best epoch {self.best_epoch + 1})"
             )
+        if self.restore_best_weights and self.best_weights is not None:
+            if self.verbose:
+                print(f"Restoring the weights of the best epoch, {self.best_epoch + 1}")
+            self.model.set_weights(self.best_weights)
