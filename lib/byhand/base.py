@@ -39,6 +39,9 @@ class Layer:
         self.built = False
         self.input_shape = None
         self.rng = None
+        # False freezes the layer (Keras): fit leaves its params alone. Set it before
+        # compile, which fixes what trains until the next compile, as in Keras.
+        self.trainable = True
 
     def __repr__(self):
         return f"{type(self).__name__} '{self.name}'"

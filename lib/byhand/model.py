@@ -125,7 +125,7 @@ class Model(TrainingMixin, WeightsAndSummary):
 
     # -- the weights as one flat array, for the optimizer -------------------------------
     def _flat_weights(self):
-        """One flat array w of all the trainable weights and one g of their gradients.
+        """One flat array w of all the layers' params and one g of their gradients.
 
         Each layer's params and grads become views into them, shaped like before:
 
@@ -135,9 +135,13 @@ class Model(TrainingMixin, WeightsAndSummary):
         so the optimizer runs its rule once over w and g, copying nothing, and a layer's
         backward writes its gradients straight into g. A layer that assigns a new array
         instead (grads["alpha"] = ...) still works: `_views_in_place` copies it in.
+        The params of frozen layers (trainable = False) come last, and the optimizer sees
+        only the part before them, w[:n_trainable].
         """
         self._views = []  # (layer, key, view of w, view of g)
-        pairs = [(layer, key) for layer in self.layers for key in layer.params]
+        self._trained = [layer for layer in self.layers if layer.trainable]  # as laid out
+        ordered = self._trained + [layer for layer in self.layers if not layer.trainable]
+        pairs = [(layer, key) for layer in ordered for key in layer.params]
         arrays = [layer.params[key] for layer, key in pairs]
         dtype = np.result_type(*arrays) if arrays else self.dtype
         w = np.concatenate([a.reshape(-1) for a in arrays]).astype(dtype) if arrays else None
@@ -149,7 +153,25 @@ class Model(TrainingMixin, WeightsAndSummary):
             layer.grads[key] = g[start:stop].reshape(a.shape)
             self._views.append((layer, key, layer.params[key], layer.grads[key]))
             start = stop
+        trained = [(layer, w) for layer, _, w, _ in self._views if layer.trainable]
+        self._n_trainable = sum(w.size for _, w in trained)
+        self._trainable_shapes = [w.shape for _, w in trained]
         return w, g
+
+    def _lay_out_for_training(self):
+        """Called by compile: lay the flat arrays out again if `trainable` changed."""
+        if self.steps and self._trained != [layer for layer in self.layers if layer.trainable]:
+            self.weights_vector, self.gradients_vector = self._flat_weights()  # values kept
+
+    @property
+    def trainable(self):
+        """Whether any layer trains; `model.trainable = False` freezes every layer."""
+        return any(layer.trainable for layer in self.layers)
+
+    @trainable.setter
+    def trainable(self, value):
+        for layer in self.layers:
+            layer.trainable = bool(value)
 
     def _views_in_place(self):
         """Put back the views of any layer that assigned new arrays to params or grads."""
@@ -219,6 +241,11 @@ class Sequential(Model):
             dy = layer.backward(dy)
         first.skip_dx = False  # called on its own, the layer returns dx again
         return [dy] if input_grads else None
+
+    @property
+    def layers(self):
+        """The layers in order, also before the model is built (as in Keras)."""
+        return list(self._stack)
 
     def _ensure_built(self, xs):
         if not self.steps:

@@ -86,7 +86,9 @@ class WeightsAndSummary:
         for k, row in enumerate(rows):
             print_fn("".join(cell.ljust(w) for cell, w in zip(row, widths, strict=True)))
             print_fn("=" * len(line) if k == 0 else line)
-        trainable = sum(p.size for layer in self.layers for p in layer.params.values())
+        trainable = sum(
+            p.size for layer in self.layers if layer.trainable for p in layer.params.values()
+        )
         print_fn(f"Total params: {self.count_params()}")
         print_fn(f"Trainable params: {trainable}")
         print_fn(f"Non-trainable params: {self.count_params() - trainable}")

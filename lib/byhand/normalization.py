@@ -46,7 +46,7 @@ class BatchNormalization(Layer):
     def forward(self, x, training=False):
         """x [N, D] -> y [N, D]."""
         x = self._check_input(x)
-        if training:
+        if training and self.trainable:  # frozen, it runs as at inference (Keras 3)
             if len(x) == 0:  # the mean of no rows is NaN, and would spoil the moving averages
                 raise ValueError(
                     f"{self}: a training batch needs at least 1 row, got shape {x.shape}"

@@ -85,7 +85,10 @@ class TrainingMixin:
         """Functional models are built when made; Sequential may wait for data."""
 
     def compile(self, optimizer="rmsprop", loss=None, metrics=None):
-        """Choose the optimizer, the loss and the metrics to log (names or objects)."""
+        """Choose the optimizer, the loss and the metrics to log (names or objects).
+
+        As in Keras, compile also fixes which layers train: set `layer.trainable = False`
+        (or `model.trainable = False`) before it, and compile again after changing it."""
         if loss is None:
             raise ValueError(f"{self.name}: compile needs a loss, e.g. loss='mse'")
         if metrics is not None and not isinstance(metrics, (list, tuple)):
@@ -96,6 +99,19 @@ class TrainingMixin:
         self.optimizer = optimizers.get(optimizer)
         self.loss = losses.get(loss)
         self.metrics = {name: _metric(name, self.loss) for name in metrics or []}
+        self._lay_out_for_training()
+        self._check_optimizer_fits()
+
+    def _check_optimizer_fits(self):
+        """An optimizer that has already trained keeps slots (Adam's m and v) shaped for
+        the weights it trained; a clear error if they are not the weights that train now."""
+        shapes = getattr(self.optimizer, "_shapes", None)
+        if self.steps and self.optimizer.slots is not None and shapes != self._trainable_shapes:
+            raise ValueError(
+                f"{self.name}.compile: this {type(self.optimizer).__name__} has already trained "
+                f"weights of shapes {shapes}, but the weights that train now have shapes "
+                f"{self._trainable_shapes}; give compile a new optimizer"
+            )
 
     # -- input checks -----------------------------------------------------------------
     def _inputs(self, x, where):
@@ -172,7 +188,8 @@ class TrainingMixin:
 
     # -- one batch ----------------------------------------------------------------------
     def _penalty(self):
-        return sum(layer.regularization_loss() for layer in self.layers)
+        """The regularizers' penalty of the layers that train (Keras skips frozen ones)."""
+        return sum(layer.regularization_loss() for layer in self._trained)
 
     def train_on_batch(self, x, y, return_dict=False):
         """One step of gradient descent on the batch (x, y); returns its loss and metrics
@@ -205,13 +222,17 @@ class TrainingMixin:
         return logs
 
     def _update(self):
-        """optimizer.step(params, grads), on the model's flat arrays: nothing is copied."""
-        if self.weights_vector is None:  # no weights: the step is only counted
+        """optimizer.step(params, grads), on the model's flat arrays: nothing is copied.
+
+        The trainable params come first in the flat arrays (see `_flat_weights`): the
+        optimizer sees w[:n] and g[:n] and never the frozen layers' params."""
+        n = self._n_trainable
+        if n == 0:  # no weights to train: the step is only counted
             self.optimizer.step([], [])
             return
         self._views_in_place()
-        shapes = [w.shape for _, _, w, _ in self._views]
-        self.optimizer.apply(self.weights_vector, self.gradients_vector, shapes)
+        w, g = self.weights_vector[:n], self.gradients_vector[:n]
+        self.optimizer.apply(w, g, self._trainable_shapes)
 
     def _batches(self, n, batch_size, order=None):
         """Each batch's indices into the data: slices of `order`, or plain slices (views)."""
