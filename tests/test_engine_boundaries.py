@@ -104,7 +104,7 @@ def test_the_graph_walk_handles_more_layers_than_the_recursion_limit():
     tensor = x
     for _ in range(1500):
         tensor = Dense(2)(tensor)
-    order = topological_order([x], tensor)
+    order = topological_order([x], [tensor])
     assert len(order) == 1501 and order[0] is x and order[-1] is tensor
 
 

@@ -82,16 +82,16 @@ def call_layer(layer, inputs):
     return SymbolicTensor(out_shape, layer=layer, parents=tensors)
 
 
-def topological_order(inputs, output):
-    """The tensors from `inputs` to `output`, each after every tensor it depends on.
+def topological_order(inputs, outputs):
+    """The tensors from `inputs` to `outputs` (a list), each after every tensor it depends on.
 
-    A depth-first walk back from the output, as in byhand.autodiff: a tensor goes into the
+    A depth-first walk back from the outputs, as in byhand.autodiff: a tensor goes into the
     order once all its parents are in. It keeps its own stack instead of recursing, so a
     model of more layers than Python's recursion limit (1000) is no special case; then
     `_check_graph` says what is wrong with the graph, if anything.
     """
     order, seen = [], set()
-    stack = [(output, False)]
+    stack = [(output, False) for output in reversed(outputs)]
     while stack:
         tensor, parents_done = stack.pop()
         if parents_done:

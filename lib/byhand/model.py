@@ -28,7 +28,14 @@ __all__ = ["Input", "Model", "Sequential", "call_layer"]
 
 
 class Model(TrainingMixin, WeightsAndSummary):
-    """A functional model: `Model(inputs, outputs)`; see byhand.functional for the graph."""
+    """A functional model: `Model(inputs, outputs)`; see byhand.functional for the graph.
+
+    `outputs` is one tensor, or a list of them for a model with several outputs (then
+    forward and predict return a list, backward takes a list, and compile names a loss
+    for each output: see byhand.training).
+    """
+
+    several_outputs = False
 
     def __init__(self, inputs, outputs, seed=None, name="model", dtype="float32"):
         self._setup(seed, name, dtype)
@@ -38,13 +45,17 @@ class Model(TrainingMixin, WeightsAndSummary):
         """Order the graph from `inputs` to `outputs` and build the layers not built yet."""
         inputs = list(inputs) if isinstance(inputs, (list, tuple)) else [inputs]
         self._check_ends(inputs, outputs)
+        self.several_outputs = isinstance(outputs, (list, tuple))
+        outputs = list(outputs) if self.several_outputs else [outputs]
         order = topological_order(inputs, outputs)
         unused = [t.name for t in inputs if not any(t is s for s in order)]
         if unused:
             raise ValueError(f"{self.name}: inputs {unused} do not lead to the output")
         self.input_shapes = [t.shape for t in inputs]
         self._input_ids = [t.id for t in inputs]
-        self._output_id = outputs.id
+        self._output_ids = [t.id for t in outputs]
+        # An output's name, as Keras 3 names it in the logs ("<name>_loss"): its layer's.
+        self.output_names = [t.layer.name if t.layer else t.name for t in outputs]
         self.steps = [(t.layer, [p.id for p in t.parents], t.id) for t in order if t.layer]
         self._shapes = {t.id: t.shape for t in order}
         # Fix every layer's input size, in graph order, drawing from the model's generator.
@@ -64,40 +75,47 @@ class Model(TrainingMixin, WeightsAndSummary):
         self.weights_vector, self.gradients_vector = self._flat_weights()
 
     def _check_ends(self, inputs, outputs):
-        """A clear error unless the inputs and the one output are tensors from Input(...)."""
-        if isinstance(outputs, (list, tuple)):
-            raise ValueError(f"{self.name}: byhand models have one output tensor; got a list")
-        for tensor in [*inputs, outputs]:
+        """A clear error unless the inputs and the outputs are tensors from Input(...)."""
+        outputs = list(outputs) if isinstance(outputs, (list, tuple)) else [outputs]
+        if not outputs:
+            raise ValueError(f"{self.name}: outputs is an empty list; give at least one tensor")
+        for tensor in [*inputs, *outputs]:
             if not isinstance(tensor, SymbolicTensor):
                 raise TypeError(f"{self.name}: expected tensors from Input(...), got {tensor!r}")
+        if len({t.id for t in outputs}) < len(outputs):
+            raise ValueError(f"{self.name}: the same tensor is given twice among the outputs")
 
     @property
     def layers(self):
         return [layer for layer, _, _ in self.steps]
 
-    def _output_shape(self):
-        """One example's output shape, e.g. (10,)."""
-        return self._shapes[self._output_id]
+    def _output_shapes(self):
+        """One example's shape for each output, e.g. [(10,)]."""
+        return [self._shapes[i] for i in self._output_ids]
 
     # -- the two passes ---------------------------------------------------------------
     def forward(self, xs, training=False):
-        """xs: list of input arrays [N, ...], one per Input. Returns the output [N, ...]."""
+        """xs: list of input arrays [N, ...], one per Input. Returns the output [N, ...]
+        (a list of them for a model with several outputs)."""
         xs = self._input_list(xs)
         values = dict(zip(self._input_ids, xs, strict=True))
         for layer, parents, out in self.steps:
             args = [values[p] for p in parents]
             values[out] = layer.forward(args if len(args) > 1 else args[0], training=training)
-        return values[self._output_id]
+        outputs = [values[i] for i in self._output_ids]
+        return outputs if self.several_outputs else outputs[0]
 
     def backward(self, dy, input_grads=True):
-        """dy = dL/d(output). Fills every layer's `grads`; returns dL/d(inputs) as a list.
+        """dy = dL/d(output) (a list, one per output, for several outputs). Fills every
+        layer's `grads`; returns dL/d(inputs) as a list.
 
         Training needs no dL/d(inputs): with input_grads=False the layers that read only
         the model's data skip their dx (`skip_dx`), and None is returned.
         """
+        dys = self._output_list(dy, "backward")
         for layer in self._data_readers:
             layer.skip_dx = not input_grads
-        grads = {self._output_id: dy}
+        grads = dict(zip(self._output_ids, dys, strict=True))
         for layer, parents, out in reversed(self.steps):
             dx = layer.backward(grads.pop(out))
             if dx is None:  # a layer that reads the data and skipped dx
@@ -109,6 +127,18 @@ class Model(TrainingMixin, WeightsAndSummary):
         for layer in self._data_readers:
             layer.skip_dx = False  # called on its own, the layer returns dx again
         return [grads[i] for i in self._input_ids] if input_grads else None
+
+    def _output_list(self, values, where):
+        """One value per output as a list: a model with one output takes a lone value."""
+        if not self.several_outputs:
+            return [values]
+        if not isinstance(values, (list, tuple)) or len(values) != len(self._output_ids):
+            got = f"{len(values)} values" if isinstance(values, (list, tuple)) else repr(values)
+            raise ValueError(
+                f"{self.name}.{where}: the model has {len(self._output_ids)} outputs "
+                f"{self.output_names}: expected a list of {len(self._output_ids)} arrays, got {got}"
+            )
+        return list(values)
 
     def _input_list(self, xs):
         """xs as a list with one array per Input (a lone array is a list of one)."""

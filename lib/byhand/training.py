@@ -11,6 +11,11 @@ One epoch of `fit`, written out:
         optimizer.step(params, grads)                # 5. update
     evaluate on the validation data -> val_ logs; callbacks; stop if model.stop_training
 
+A model with several outputs has a loss for each (compile(loss=[...], loss_weights=[...]));
+step 2 adds them up, each times its weight, and step 3 hands each output its own dL/dy_hat,
+times the same weight. The logs hold that weighted total as "loss" and, as Keras 3 names
+them, each output's own (unweighted) loss as "<output name>_loss".
+
 Steps 2 and 3 are one call, `loss_fn._value_and_gradient`, which trusts its arrays: fit checks
 what it receives once, before the first epoch (`_check_fit`: the data, the targets as the loss
 reads them, and the model's first outputs), never at every batch. When one batch holds all
@@ -55,6 +60,16 @@ def _accuracy(loss):
     return accuracy
 
 
+class _Output:
+    """What compile says about one output of the model: its loss, the weight of that loss in
+    the total, its metrics, and the prefix of its names in the logs ("" for a lone output,
+    "<output name>_" when there are several)."""
+
+    def __init__(self, prefix, loss, weight, metric_names):
+        self.prefix, self.loss, self.weight = prefix, loss, weight
+        self.metrics = {name: _metric(name, loss) for name in metric_names}
+
+
 def _metric(name, loss):
     if name in ("accuracy", "acc"):
         return _accuracy(loss)
@@ -78,27 +93,27 @@ class TrainingMixin:
         if self.dtype.kind != "f":
             raise ValueError(f"{name}: dtype must be a float type such as 'float32', got {dtype!r}")
         self.optimizer = self.loss = None
-        self.metrics = {}
+        self._outputs = []  # an _Output for each of the model's outputs, made by compile
         self.stop_training = False
 
     def _ensure_built(self, xs):
         """Functional models are built when made; Sequential may wait for data."""
 
-    def compile(self, optimizer="rmsprop", loss=None, metrics=None):
+    def compile(self, optimizer="rmsprop", loss=None, loss_weights=None, metrics=None):
         """Choose the optimizer, the loss and the metrics to log (names or objects).
 
-        As in Keras, compile also fixes which layers train: set `layer.trainable = False`
-        (or `model.trainable = False`) before it, and compile again after changing it."""
+        For a model with several outputs, loss, loss_weights and metrics each give one entry
+        per output, as a list in the order of the outputs or as a dict keyed by the output
+        names (`model.output_names`); a single loss serves every output, and the weights
+        default to 1. As in Keras, compile also fixes which layers train: set
+        `layer.trainable = False` (or `model.trainable = False`) before it, and compile
+        again after changing it."""
         if loss is None:
             raise ValueError(f"{self.name}: compile needs a loss, e.g. loss='mse'")
-        if metrics is not None and not isinstance(metrics, (list, tuple)):
-            raise TypeError(
-                f"{self.name}: metrics must be a list of names, e.g. metrics=['accuracy'], "
-                f"got {metrics!r}"
-            )
         self.optimizer = optimizers.get(optimizer)
-        self.loss = losses.get(loss)
-        self.metrics = {name: _metric(name, self.loss) for name in metrics or []}
+        self._outputs = self._check_outputs_spec(loss, loss_weights, metrics)
+        self.loss = [out.loss for out in self._outputs]
+        self.loss = self.loss if self.several_outputs else self.loss[0]
         self._lay_out_for_training()
         self._check_optimizer_fits()
 
@@ -112,6 +127,64 @@ class TrainingMixin:
                 f"weights of shapes {shapes}, but the weights that train now have shapes "
                 f"{self._trainable_shapes}; give compile a new optimizer"
             )
+
+    def _check_outputs_spec(self, loss, loss_weights, metrics):
+        """compile's loss, loss_weights and metrics, checked: one _Output per output."""
+        names = self.output_names if self.several_outputs else [None]
+        if not self.several_outputs:
+            if loss_weights is not None and not is_number(loss_weights):
+                loss_weights = self._per_output(loss_weights, "loss_weights", names)[0]
+            if metrics is not None and not isinstance(metrics, (list, tuple)):
+                raise TypeError(
+                    f"{self.name}: metrics must be a list of names, e.g. "
+                    f"metrics=['accuracy'], got {metrics!r}"
+                )
+            weight = 1.0 if loss_weights is None else loss_weights
+            return [_Output("", losses.get(loss), self._weight(weight), metrics or [])]
+        several = isinstance(loss, (list, tuple, dict))
+        loss_list = self._per_output(loss, "loss", names) if several else [loss] * len(names)
+        weights = self._per_output(loss_weights, "loss_weights", names, default=1.0)
+        metric_lists = self._per_output(metrics, "metrics", names, default=[])
+        for name, entry in zip(names, metric_lists, strict=True):
+            if not isinstance(entry, (list, tuple)):
+                raise TypeError(
+                    f"{self.name}: the metrics of output {name!r} must be a list of names, "
+                    f"e.g. ['accuracy'], got {entry!r}"
+                )
+        return [
+            _Output(f"{name}_", losses.get(one), self._weight(weight), entry)
+            for name, one, weight, entry in zip(
+                names, loss_list, weights, metric_lists, strict=True
+            )
+        ]
+
+    def _per_output(self, value, what, names, default=None):
+        """A list with one entry per output, from a list in output order or a dict keyed by
+        output names (missing names get `default`); None gives `default` for every output."""
+        if value is None:
+            return [default] * len(names)
+        if isinstance(value, dict):
+            unknown = sorted(set(value) - set(names), key=str)
+            if unknown or (default is None and set(value) != set(names)):
+                raise ValueError(
+                    f"{self.name}: {what} names outputs {sorted(value, key=str)}, but the "
+                    f"model's outputs are {names}"
+                )
+            return [value.get(name, default) for name in names]
+        if not isinstance(value, (list, tuple)) or len(value) != len(names):
+            raise ValueError(
+                f"{self.name}: the model has {len(names)} outputs {names}, so {what} must "
+                f"be a list of {len(names)} entries or a dict keyed by those names, "
+                f"got {value!r}"
+            )
+        return list(value)
+
+    def _weight(self, weight):
+        if not (is_number(weight) and 0 <= weight < math.inf):
+            raise ValueError(
+                f"{self.name}: a loss weight must be a finite number >= 0, got {weight!r}"
+            )
+        return float(weight)
 
     # -- input checks -----------------------------------------------------------------
     def _inputs(self, x, where):
@@ -140,13 +213,28 @@ class TrainingMixin:
         return xs
 
     def _targets(self, y, n, where):
-        y = np.asarray(y)
-        if y.ndim == 0:
-            raise ValueError(f"{self.name}.{where}: expected targets y [N, ...], got {y!r}")
-        if len(y) != n:
-            raise ValueError(f"{self.name}.{where}: {n} inputs but {len(y)} targets")
-        self._check_numbers(y, "targets", where, "; turn class names into labels 0..K-1 first")
-        return y
+        """The targets as a list with one array per output, each checked against n inputs.
+
+        A model with several outputs takes a list in the order of its outputs or a dict
+        keyed by their names."""
+        if self.several_outputs:
+            if isinstance(y, dict):
+                y = self._per_output(y, f"{where}'s targets", self.output_names)
+            ys = self._output_list(y, where)
+        else:
+            ys = [y]
+        ys = [np.asarray(a) for a in ys]
+        for k, a in enumerate(ys):
+            what = f"targets of output {self.output_names[k]!r}" if self.several_outputs else ""
+            if a.ndim == 0:
+                raise ValueError(f"{self.name}.{where}: expected targets y [N, ...], got {a!r}")
+            if len(a) != n:
+                raise ValueError(
+                    f"{self.name}.{where}: {n} inputs but {len(a)} {what or 'targets'}"
+                )
+            hint = "; turn class names into labels 0..K-1 first"
+            self._check_numbers(a, what or "targets", where, hint)
+        return ys
 
     def _check_numbers(self, a, what, where, hint=""):
         """A clear error unless `a` holds finite numbers that fit the model's dtype."""
@@ -170,14 +258,17 @@ class TrainingMixin:
             )
         return int(batch_size)
 
-    def _check_loss_inputs(self, xs, y, batch_size):
-        """y as the loss reads it, checked once against the model's output shape; and the
-        model's outputs on the first batch, checked once (probabilities where the loss
-        needs them: the usual slip is a linear output with a probability loss)."""
-        y_loss = losses.check_targets(self.loss, y, (len(y), *self._output_shape()), self.dtype)
-        first = self._predict([a[:batch_size] for a in xs], batch_size)
-        losses.check_predictions(self.loss, first)
-        return y_loss
+    def _check_loss_inputs(self, xs, ys, batch_size):
+        """Each output's targets as its loss reads them, checked once against the output's
+        shape; and the model's outputs on the first batch, checked once (probabilities where
+        the loss needs them: the usual slip is a linear output with a probability loss)."""
+        shapes, n = self._output_shapes(), len(ys[0])
+        firsts = self._output_list(self._predict([a[:batch_size] for a in xs], batch_size), "fit")
+        y_losses = []
+        for out, y, shape, first in zip(self._outputs, ys, shapes, firsts, strict=True):
+            y_losses.append(losses.check_targets(out.loss, y, (n, *shape), self.dtype))
+            losses.check_predictions(out.loss, first)
+        return y_losses
 
     def _check_compiled(self, where):
         if self.optimizer is None:
@@ -196,30 +287,44 @@ class TrainingMixin:
         as `evaluate` does (before the step's update)."""
         self._check_compiled("train_on_batch")
         xs = self._inputs(x, "train_on_batch")
-        y = self._targets(y, len(xs[0]), "train_on_batch")
-        y_loss = self._check_loss_inputs(xs, y, len(y))
-        logs = self._train_step(self._cast(xs, slice(None)), y, y_loss)
+        ys = self._targets(y, len(xs[0]), "train_on_batch")
+        y_losses = self._check_loss_inputs(xs, ys, len(ys[0]))
+        logs = self._train_step(self._cast(xs, slice(None)), ys, y_losses)
         if return_dict:
             return logs
         return logs["loss"] if len(logs) == 1 else list(logs.values())
 
-    def _train_step(self, xs, y, y_loss):
+    def _train_step(self, xs, ys, y_losses):
         """One step of gradient descent on one batch; returns the logs of that batch.
 
-        y are the targets as given (for the metrics), y_loss the same targets as the loss
-        reads them (checked once by fit; one-hot rows for the sparse loss).
-        A batch whose loss is NaN or infinite changes no weight: its gradients would turn
-        every weight into NaN. fit then stops with an error, unless a callback such as
-        TerminateOnNaN has already stopped training.
+        ys are the targets as given (for the metrics), y_losses the same targets as the
+        losses read them (checked once by fit; one-hot rows for the sparse loss), one of
+        each per output. A batch whose loss is NaN or infinite changes no weight: its
+        gradients would turn every weight into NaN. fit then stops with an error, unless
+        a callback such as TerminateOnNaN has already stopped training.
         """
-        y_hat = self.forward(xs, training=True)  # 1.
-        loss, dy = self.loss._value_and_gradient(y_loss, y_hat)  # 2. and 3., arrays trusted
-        logs = {"loss": loss + self._penalty()}
-        if math.isfinite(logs["loss"]):
-            self.backward(dy, input_grads=False)  # 4.
+        y_hats = self._output_list(self.forward(xs, training=True), "fit")  # 1.
+        logs, dy, total = {}, [], self._penalty()
+        for out, y_loss, y_hat in zip(self._outputs, y_losses, y_hats, strict=True):
+            loss, dy_out = out.loss._value_and_gradient(y_loss, y_hat)  # 2. and 3.
+            total += out.weight * loss  # L = sum of weight * loss, over the outputs
+            dy.append(out.weight * dy_out)  # dL/dy_hat of this output
+            if self.several_outputs:
+                logs[f"{out.prefix}loss"] = loss
+        logs = {"loss": total, **logs}
+        if math.isfinite(total):
+            self.backward(dy if self.several_outputs else dy[0], input_grads=False)  # 4.
             self._update()  # 5.
-        logs.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
+        logs.update(self._metric_logs(ys, y_hats))
         return logs
+
+    def _metric_logs(self, ys, y_hats):
+        """{name: value} of every output's metrics on targets ys and outputs y_hats."""
+        return {
+            out.prefix + name: float(metric(y, y_hat))
+            for out, y, y_hat in zip(self._outputs, ys, y_hats, strict=True)
+            for name, metric in out.metrics.items()
+        }
 
     def _update(self):
         """optimizer.step(params, grads), on the model's flat arrays: nothing is copied.
@@ -247,11 +352,12 @@ class TrainingMixin:
     def _check_fit(self, x, y, batch_size, epochs, validation_split, validation_data):
         """fit's arguments, checked; the validation data split off or checked.
 
-        Returns (xs, y, y_loss), batch_size and the validation data; y_loss holds the
-        targets as the loss reads them (e.g. one-hot rows for the sparse loss)."""
+        Returns (xs, ys, y_losses), batch_size and the validation data; ys holds one array
+        of targets per output, y_losses the same targets as the losses read them (e.g.
+        one-hot rows for the sparse loss)."""
         self._check_compiled("fit")
         xs = self._inputs(x, "fit")
-        y = self._targets(y, len(xs[0]), "fit")
+        ys = self._targets(y, len(xs[0]), "fit")
         batch_size = self._batch_size(batch_size, "fit")
         if not (is_int(epochs) and epochs >= 0):
             raise ValueError(f"{self.name}.fit: epochs must be an int >= 0, got {epochs!r}")
@@ -270,16 +376,17 @@ class TrainingMixin:
             validation_data = (x_val, self._targets(validation_data[1], len(x_val[0]), "fit"))
         elif validation_split > 0:
             # Like Keras: the LAST fraction of the data, taken before any shuffling.
-            cut = int(len(y) * (1 - validation_split))
-            validation_data = ([a[cut:] for a in xs], y[cut:])
-            xs, y = [a[:cut] for a in xs], y[:cut]
-        if len(y) == 0 or (validation_data is not None and len(validation_data[1]) == 0):
+            cut = int(len(ys[0]) * (1 - validation_split))
+            validation_data = ([a[cut:] for a in xs], [y[cut:] for y in ys])
+            xs, ys = [a[:cut] for a in xs], [y[:cut] for y in ys]
+        n = len(ys[0])
+        if n == 0 or (validation_data is not None and len(validation_data[1][0]) == 0):
             raise ValueError(
                 f"{self.name}.fit: no examples to "
-                + ("train on" if len(y) == 0 else "validate on")
+                + ("train on" if n == 0 else "validate on")
                 + f" (validation_split={validation_split})"
             )
-        return (xs, y, self._check_loss_inputs(xs, y, batch_size)), batch_size, validation_data
+        return (xs, ys, self._check_loss_inputs(xs, ys, batch_size)), batch_size, validation_data
 
     def _check_callbacks(self, callbacks, history):
         """[*callbacks, history], each checked and told which model it watches.
@@ -343,10 +450,11 @@ class TrainingMixin:
 
     def _train_epoch(self, data, batch_size, shuffle, hooks, epoch, epochs, verbose):
         """One pass over the data, batch by batch; returns the epoch's mean loss and metrics."""
-        xs, y, y_loss = data
+        xs, ys, y_losses = data
+        n = len(ys[0])
         # One batch for all the data: shuffling would only reorder a sum, so skip it.
-        order = self.rng.permutation(len(y)) if shuffle and batch_size < len(y) else None
-        batches = self._batches(len(y), batch_size, order)
+        order = self.rng.permutation(n) if shuffle and batch_size < n else None
+        batches = self._batches(n, batch_size, order)
         bar = None  # the progress bar, only with verbose=1: even a disabled one costs time
         if verbose == 1:
             bar = tqdm(batches, desc=f"Epoch {epoch + 1}/{epochs}", file=sys.stdout, ncols=100)
@@ -354,11 +462,12 @@ class TrainingMixin:
         for b, index in enumerate(batches if bar is None else bar):
             for callback in hooks:
                 callback.on_batch_begin(b)
-            y_batch = y[index]
-            logs = self._train_step(self._cast(xs, index), y_batch, y_loss[index])
-            seen += len(y_batch)
+            y_batch = [y[index] for y in ys]
+            logs = self._train_step(self._cast(xs, index), y_batch, [y[index] for y in y_losses])
+            size = len(y_batch[0])
+            seen += size
             for name, value in logs.items():  # running means over the epoch so far
-                totals[name] = totals.get(name, 0.0) + value * len(y_batch)
+                totals[name] = totals.get(name, 0.0) + value * size
             for callback in hooks:
                 callback.on_batch_end(b, logs)
             if bar is not None:
@@ -376,7 +485,8 @@ class TrainingMixin:
         return {name: total / seen for name, total in totals.items()}
 
     def predict(self, x, batch_size=32, verbose=0):
-        """The model's outputs for `x`, batch by batch, in inference mode."""
+        """The model's outputs for `x`, batch by batch, in inference mode (a list of
+        arrays for a model with several outputs)."""
         xs = self._inputs(x, "predict")
         return self._predict(xs, self._batch_size(batch_size, "predict"))
 
@@ -384,25 +494,37 @@ class TrainingMixin:
         """Loss (with regularization) and metrics on (x, y); a float, a list or a dict."""
         self._check_compiled("evaluate")
         xs = self._inputs(x, "evaluate")
-        y = self._targets(y, len(xs[0]), "evaluate")
-        if len(y) == 0:
+        ys = self._targets(y, len(xs[0]), "evaluate")
+        if len(ys[0]) == 0:
             raise ValueError(f"{self.name}.evaluate: no examples to evaluate on")
-        results = self._evaluate(xs, y, self._batch_size(batch_size, "evaluate"))
+        results = self._evaluate(xs, ys, self._batch_size(batch_size, "evaluate"))
         if return_dict:
             return results
         return results["loss"] if len(results) == 1 else list(results.values())
 
     # The two below trust their arrays: the public methods above check them once.
     def _predict(self, xs, batch_size):
-        batches = self._batches(len(xs[0]), batch_size)
-        outputs = [self.forward(self._cast(xs, index), training=False) for index in batches]
-        return np.concatenate(outputs) if outputs else np.empty((0, *self._output_shape()))
+        parts = [[] for _ in self._output_ids]  # each output's batches
+        for index in self._batches(len(xs[0]), batch_size):
+            y_hats = self.forward(self._cast(xs, index), training=False)
+            for part, y_hat in zip(parts, self._output_list(y_hats, "predict"), strict=True):
+                part.append(y_hat)
+        shapes = self._output_shapes()
+        outputs = [
+            np.concatenate(part) if part else np.empty((0, *shape), self.dtype)
+            for part, shape in zip(parts, shapes, strict=True)
+        ]
+        return outputs if self.several_outputs else outputs[0]
 
-    def _evaluate(self, xs, y, batch_size):
-        y_hat = self._predict(xs, batch_size)
-        results = {"loss": float(self.loss(y, y_hat)) + self._penalty()}
-        results.update((name, float(metric(y, y_hat))) for name, metric in self.metrics.items())
-        return results
+    def _evaluate(self, xs, ys, batch_size):
+        y_hats = self._output_list(self._predict(xs, batch_size), "evaluate")
+        results, total = {}, self._penalty()
+        for out, y, y_hat in zip(self._outputs, ys, y_hats, strict=True):
+            loss = float(out.loss(y, y_hat))
+            total += out.weight * loss
+            if self.several_outputs:
+                results[f"{out.prefix}loss"] = loss
+        return {"loss": float(total), **results, **self._metric_logs(ys, y_hats)}
 
 
 def _print_epoch(epoch, epochs, logs):
