@@ -178,3 +178,44 @@ def test_fit_says_when_the_targets_do_not_match_the_outputs():
         x_in = Input((3,))
         out = Dense(1)(x_in)
         Model(x_in, [out, out])
+
+
+def test_matches_pytorch_with_a_frozen_trunk_and_two_weighted_heads():
+    # The same network in PyTorch (float64, same initial weights): trunk frozen, loss
+    # mse(value) + 0.5 * bce(is_big), Adam with a tiny epsilon (Keras adds it before the
+    # bias correction, PyTorch after; the two agree when it is negligible). Five full-batch
+    # steps, then every weight must agree.
+    torch = pytest.importorskip("torch")
+    from byhand.optimizers import Adam
+
+    x, ys = data()
+    model = two_headed()
+    model.layers[0].trainable = False
+    start = model.get_weights()
+    model.compile(Adam(0.05, epsilon=1e-12), ["mse", "binary_crossentropy"], [1.0, 0.5])
+    model.fit(x, ys, epochs=5, batch_size=len(x), shuffle=False, verbose=0)
+
+    def linear(kernel, bias, trainable=True):
+        layer = torch.nn.Linear(*kernel.shape).double()
+        layer.weight.data = torch.tensor(kernel.T.copy())
+        layer.bias.data = torch.tensor(bias)
+        layer.requires_grad_(trainable)
+        return layer
+
+    trunk = linear(start[0], start[1], trainable=False)
+    value, is_big = linear(start[2], start[3]), linear(start[4], start[5])
+    params = [*value.parameters(), *is_big.parameters()]
+    adam = torch.optim.Adam(params, lr=0.05, eps=1e-12)
+    tx, t_value, t_big = (torch.tensor(a) for a in (x, *ys))
+    for _ in range(5):
+        adam.zero_grad()
+        h = torch.tanh(trunk(tx))
+        loss = torch.nn.functional.mse_loss(value(h), t_value)
+        p = torch.sigmoid(is_big(h))
+        loss = loss + 0.5 * torch.nn.functional.binary_cross_entropy(p, t_big)
+        loss.backward()
+        adam.step()
+    theirs = [trunk.weight.T, trunk.bias, value.weight.T, value.bias, is_big.weight.T, is_big.bias]
+    for ours, their in zip(model.get_weights(), theirs, strict=True):
+        np.testing.assert_allclose(ours, their.detach().numpy(), rtol=1e-9, atol=1e-12)
+    np.testing.assert_array_equal(model.get_weights()[0], start[0])  # the frozen trunk
