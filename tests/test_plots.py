@@ -336,3 +336,32 @@ def test_draw_graph_bad_input():
         draw_graph(3.0, ax=Figure().subplots())
     with pytest.raises(ValueError, match="digits must be an int >= 1, got 0"):
         draw_graph(Value(1.0), ax=Figure().subplots(), digits=0)
+
+
+def test_plot_model_draws_one_box_per_tensor_and_one_arrow_per_use():
+    from byhand.layers import Concatenate, Dense
+    from byhand.model import Input, Model, Sequential
+    from byhand.plots import plot_model
+
+    a, b = Input((4,)), Input((4,))
+    left, right = Dense(3, name="left")(a), Dense(2, name="right")(b)
+    out = Dense(1, name="out")(Concatenate(name="join")([left, right]))
+    model = Model([a, b], out)
+    fig = Figure()
+    FigureCanvasAgg(fig)
+    ax = plot_model(model, ax=fig.subplots())
+    texts = sorted(t.get_text() for t in ax.texts)
+    assert texts == [
+        "Input 0\n(4,)",
+        "Input 1\n(4,)",
+        "join\nConcatenate → (5,)",
+        "left\nDense → (3,)",
+        "out\nDense → (1,)",
+        "right\nDense → (2,)",
+    ]
+    # 5 arrows: a -> left, b -> right, left -> join, right -> join, join -> out.
+    assert len(ax.patches) == 5
+    with pytest.raises(ValueError, match="not built yet"):
+        plot_model(Sequential([Dense(2)]))
+    with pytest.raises(TypeError, match="expected a byhand Model or Sequential, got 3"):
+        plot_model(3)

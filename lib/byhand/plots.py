@@ -10,6 +10,7 @@ from matplotlib.transforms import ScaledTranslation
 
 from byhand.autodiff import Value, topological_order
 from byhand.checks import check_int
+from byhand.model import Model
 
 # One colour and one marker per class, so the classes differ in shape as well as colour.
 CLASS_COLORS = ("#1f77b4", "#ff7f0e", "#2ca02c", "#d62728", "#9467bd", "#8c564b")
@@ -332,3 +333,33 @@ def draw_graph(root, ax=None, edge_labels=True, digits=4):
 def _class_color(k):
     """The RGB colour of class k."""
     return to_rgb(CLASS_COLORS[int(k) % len(CLASS_COLORS)])
+
+
+def plot_model(model, ax=None):
+    """Draw a model's graph (Keras has `keras.utils.plot_model`): one box per tensor, an
+    Input or a layer's output, with the layer's name, type and output shape, and one arrow
+    per use. Columns are depths in the graph; the inputs are stacked from top to bottom, and
+    every other box sits at the mean height of the boxes it reads. Returns the Axes.
+    """
+    if not isinstance(model, Model):
+        raise TypeError(f"plot_model: expected a byhand Model or Sequential, got {model!r}")
+    model._check_built("plot_model")
+    if ax is None:
+        ax = plt.figure(figsize=(10, 3.2), layout="constrained").subplots()
+    graph, names, pos = nx.DiGraph(), {}, {}
+    for k, (tensor_id, shape) in enumerate(zip(model._input_ids, model.input_shapes, strict=True)):
+        names[tensor_id] = f"Input {k}\n{shape}"
+        pos[names[tensor_id]] = (0, -k)
+        graph.add_node(names[tensor_id])
+    for layer, parents, out in model.steps:
+        names[out] = f"{layer.name}\n{type(layer).__name__} → {model._shapes[out]}"
+        depth = 1 + max(pos[names[p]][0] for p in parents)
+        pos[names[out]] = (depth, float(np.mean([pos[names[p]][1] for p in parents])))
+        graph.add_edges_from((names[p], names[out]) for p in parents)
+    nx.draw_networkx(
+        graph, pos, ax=ax, node_shape="s", node_color="#fdd0a2", node_size=3800, font_size=7,
+        arrowsize=12,
+    )  # fmt: skip
+    ax.margins(0.08, 0.25)
+    ax.axis("off")
+    return ax
