@@ -16,6 +16,7 @@ package needs only NumPy.
 from byhand.exercises import (
     activations,
     backprop,
+    batchnorm,
     calculus,
     losses,
     optimizers,
@@ -32,6 +33,7 @@ SETS = {  # set name -> its module
     "05_losses": losses,
     "06_regularization": regularization,
     "07_optimizers": optimizers,
+    "08_batch_normalization": batchnorm,
 }
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
