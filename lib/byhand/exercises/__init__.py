@@ -18,6 +18,7 @@ from byhand.exercises import (
     backprop,
     batchnorm,
     calculus,
+    callbacks,
     losses,
     optimizers,
     perceptron,
@@ -34,6 +35,7 @@ SETS = {  # set name -> its module
     "06_regularization": regularization,
     "07_optimizers": optimizers,
     "08_batch_normalization": batchnorm,
+    "09_callbacks": callbacks,
 }
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
