@@ -9,11 +9,10 @@ functions at an overflow. The public cases are compared with the course library
 must take points from every mistake the hints name.
 """
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+import set_tools
+from set_tools import flat, printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.activations import LeakyReLU, ReLU, Sigmoid, Softmax
@@ -49,16 +48,7 @@ def softmax(Z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(name, function)
-    return " ".join(out.getvalue().split())
-
-
-def flat(text):
-    return " ".join(text.split())
+checked = printed_by(check)
 
 
 # --- sigmoid ------------------------------------------------------------------------------
@@ -451,10 +441,7 @@ def test_finite_difference_cases_stay_away_from_the_kinks():
 
 
 def hidden_score(name, function):
-    """(points earned, points possible) by `function` on the hidden tests of exercise `name`."""
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    results = run_tests(tests, {name: function})
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    return set_tools.hidden_score(HIDDEN, name, function)
 
 
 @pytest.mark.parametrize("key", sorted(HINT_PAIRS))

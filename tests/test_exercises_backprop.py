@@ -12,13 +12,12 @@ student's function, so three exercises are graded through functions of the noteb
 the real grader, sandbox and all, on the solutions and on the untouched exercises.
 """
 
-import contextlib
 import copy
-import io
 
 import nbformat
 import numpy as np
 import pytest
+from set_tools import flat, printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.exercises import SETS
@@ -46,16 +45,7 @@ SET = "04_backpropagation"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{SET}.py"
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
-        check(name, function)
-    return " ".join(out.getvalue().split())
-
-
-def flat(text):
-    return " ".join(text.split())
+checked = printed_by(check, quiet=True)
 
 
 def sigmoid(z):

@@ -10,12 +10,11 @@ from every wrong function here, give none for returning the inputs, and give non
 submission that hands the work to the library's BatchNormalization.
 """
 
-import contextlib
-import io
-
 import nbformat
 import numpy as np
 import pytest
+import set_tools
+from set_tools import printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.exercises.batchnorm import (
@@ -38,12 +37,7 @@ SET = "08_batch_normalization"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{SET}.py"
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
-        check(name, function)
-    return " ".join(out.getvalue().split())
+checked = printed_by(check, quiet=True)
 
 
 # --- batch_statistics: wrong functions as students write them -----------------------------
@@ -459,10 +453,7 @@ def test_a_backward_treating_mu_and_sigma_as_constants_is_the_inference_backward
 
 
 def hidden_score(name, function):
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    with np.errstate(all="ignore"):
-        results = run_tests(tests, {name: function})
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    return set_tools.hidden_score(HIDDEN, name, function, quiet=True)
 
 
 WRONG = [(exercise.name, earns) for exercise, earns, _ in HINT_PAIRS.values()] + [

@@ -11,14 +11,14 @@ grader's scan must let the notebook's callbacks subclass byhand.callbacks.Callba
 LearningRateScheduler, and flag a function that leans on the library's EarlyStopping.
 """
 
-import contextlib
 import copy
-import io
 import math
 
 import nbformat
 import numpy as np
 import pytest
+import set_tools
+from set_tools import printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.callbacks import EarlyStopping
@@ -45,12 +45,7 @@ SET = "09_callbacks"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{SET}.py"
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
-        check(name, function)
-    return " ".join(out.getvalue().split())
+checked = printed_by(check, quiet=True)
 
 
 # --- improves: wrong functions as students write them --------------------------------------
@@ -484,11 +479,8 @@ GO_BETWEENS = {
 def hidden_score(name, function):
     """The hidden points of exercise `name` for `function`, run through the solutions' helpers."""
     namespace = notebook_namespace(ROOT / "solutions" / f"{SET}.ipynb")
-    namespace[name] = function  # the go-betweens look the name up in the namespace
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    with np.errstate(all="ignore"):
-        results = run_tests(tests, namespace)
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    namespace[name] = function  # the go-betweens look the name up in the namespace itself
+    return set_tools.hidden_score(HIDDEN, name, function, namespace, quiet=True)
 
 
 WRONG = [(exercise.name, earns) for exercise, earns, _ in HINT_PAIRS.values()] + [

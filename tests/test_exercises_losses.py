@@ -10,12 +10,11 @@ hidden tests must take points from every mistake the hints name and from every u
 formula the advice names.
 """
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+import set_tools
 import sympy as sp
+from set_tools import flat, printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.exercises import SETS
@@ -67,16 +66,7 @@ def softmax(Z):
     return e / e.sum(axis=-1, keepdims=True)
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(name, function)
-    return " ".join(out.getvalue().split())
-
-
-def flat(text):
-    return " ".join(text.split())
+checked = printed_by(check)
 
 
 # --- mean_squared_error -------------------------------------------------------------------
@@ -631,10 +621,7 @@ def test_the_gradient_formulas_are_the_derivatives_sympy_finds():
 
 
 def hidden_score(name, function):
-    """(points earned, points possible, results) by `function` on the tests of `name`."""
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    results = run_tests(tests, {"logsumexp": logsumexp, name: function})
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    return set_tools.hidden_score(HIDDEN, name, function, {"logsumexp": logsumexp})
 
 
 @pytest.mark.parametrize("key", sorted(HINT_PAIRS))

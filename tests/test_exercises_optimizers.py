@@ -9,11 +9,10 @@ SGD and Adam, with Keras's placement of epsilon where it matters); the hidden te
 take points from every wrong function here and give none for returning the inputs.
 """
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+import set_tools
+from set_tools import printed_by
 from test_exercises import ROOT, notebook_namespace
 
 from byhand.exercises.optimizers import (
@@ -36,16 +35,7 @@ SET = "07_optimizers"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{SET}.py"
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out), np.errstate(all="ignore"):
-        check(name, function)
-    return " ".join(out.getvalue().split())
-
-
-def flat(text):
-    return " ".join(text.split())
+checked = printed_by(check, quiet=True)
 
 
 # --- minibatch_indices: wrong functions as students write them ----------------------------
@@ -416,10 +406,7 @@ def test_the_adam_cases_agree_with_the_library_up_to_the_place_of_epsilon():
 
 
 def hidden_score(name, function):
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    with np.errstate(all="ignore"):
-        results = run_tests(tests, {name: function})
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    return set_tools.hidden_score(HIDDEN, name, function, quiet=True)
 
 
 WRONG = [(exercise.name, earns) for exercise, earns, _ in HINT_PAIRS.values()] + [

@@ -10,12 +10,11 @@ derivatives and with finite differences; the hidden tests must take points from 
 mistake the hints name.
 """
 
-import contextlib
-import io
-
 import numpy as np
 import pytest
+import set_tools
 import sympy as sp
+from set_tools import flat, printed_by
 from sklearn.preprocessing import StandardScaler
 from test_exercises import ROOT
 
@@ -39,23 +38,13 @@ from byhand.exercises.regularization import (
     reference_normalize_splits,
     total_loss,
 )
-from byhand.grading import load_tests, run_tests
 from byhand.regularizers import L1, L2
 
 SET = "06_regularization"
 HIDDEN = ROOT / "solutions" / "hidden" / f"{SET}.py"
 
 
-def checked(name, function):
-    """What `check(name, function)` prints, with every run of whitespace as one space."""
-    out = io.StringIO()
-    with contextlib.redirect_stdout(out):
-        check(name, function)
-    return " ".join(out.getvalue().split())
-
-
-def flat(text):
-    return " ".join(text.split())
+checked = printed_by(check)
 
 
 # --- l2_penalty: wrong answers as students write them ------------------------------------
@@ -451,10 +440,7 @@ def test_the_worked_examples_have_the_numbers_the_notebook_quotes():
 
 
 def hidden_score(name, function):
-    """(points earned, points possible, results) by `function` on the tests of `name`."""
-    tests = [test for test in load_tests(HIDDEN) if test.exercise == name]
-    results = run_tests(tests, {name: function})
-    return sum(r.points for r in results), sum(r.max_points for r in results), results
+    return set_tools.hidden_score(HIDDEN, name, function)
 
 
 @pytest.mark.parametrize("key", sorted(HINT_PAIRS))
