@@ -105,8 +105,8 @@ serve: book
 
 # Re-pin requirements.txt to what .venv has now (after upgrading a package on purpose).
 lock: install
-	{ grep '^#' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable; } \
-	  > requirements.new && mv requirements.new requirements.txt
+	{ grep '^#' requirements.txt; $(BIN)/python -m pip freeze --exclude-editable \
+	  | sed 's/^torch==\(.*\)+cpu$$/torch==\1/'; } > requirements.new && mv requirements.new requirements.txt
 
 clean:
 	rm -rf _build .cache .pytest_cache

@@ -134,3 +134,21 @@ def test_binder_installs_every_runtime_dependency_at_the_books_versions():
     for name, version in binder.items():
         assert book[name] == version, f"{name}: Binder pins {version}, the book {book[name]}"
     assert "pip install --no-deps ." in (ROOT / "binder" / "postBuild").read_text()
+
+
+def test_the_frameworks_are_an_extra_that_the_book_pins_but_the_package_never_requires():
+    # Chapter 10 compares the engine with Keras and PyTorch; `pip install -e .` must not
+    # pull in ~800 MB for that, while make book / make test (requirements.txt) install it.
+    import tomllib
+
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    names = {re.split(r"[<>=!~ \[]", dep, maxsplit=1)[0].lower() for dep in project["dependencies"]}
+    assert not names & {"torch", "keras", "tensorflow", "jax"}
+    extra = {
+        re.split(r"[<>=!~ \[]", d, maxsplit=1)[0].lower()
+        for d in project["optional-dependencies"]["frameworks"]
+    }
+    assert extra == {"keras", "torch"}
+    book = pins("requirements.txt")
+    assert book["torch"] == "2.13.0" and book["keras"].startswith("3.")
+    assert "torch" not in pins("binder/requirements.txt")
