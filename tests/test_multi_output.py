@@ -219,3 +219,38 @@ def test_matches_pytorch_with_a_frozen_trunk_and_two_weighted_heads():
     for ours, their in zip(model.get_weights(), theirs, strict=True):
         np.testing.assert_allclose(ours, their.detach().numpy(), rtol=1e-9, atol=1e-12)
     np.testing.assert_array_equal(model.get_weights()[0], start[0])  # the frozen trunk
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's torch backend and NumPy 2
+def test_history_names_and_values_match_keras():
+    # Keras 3 (PyTorch backend), same weights, same batches (shuffle=False), float32: the
+    # History of a two-output model has the same keys and, epoch by epoch, the same values.
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    x, ys = data()
+    x_in = Input((3,))
+    trunk = Dense(6, activation="tanh", name="trunk")(x_in)
+    value = Dense(1, name="value")(trunk)
+    is_big = Dense(1, activation="sigmoid", name="is_big")(trunk)
+    ours = Model(x_in, [value, is_big], seed=0)  # float32, as Keras
+    k_in = keras.Input((3,))
+    k_trunk = keras.layers.Dense(6, activation="tanh", name="trunk")(k_in)
+    k_value = keras.layers.Dense(1, name="value")(k_trunk)
+    k_big = keras.layers.Dense(1, activation="sigmoid", name="is_big")(k_trunk)
+    theirs = keras.Model(k_in, [k_value, k_big])
+    theirs.set_weights(ours.get_weights())
+    settings = {
+        "loss": ["mse", "binary_crossentropy"],
+        "loss_weights": [1.0, 0.5],
+        "metrics": [["mae"], ["accuracy"]],
+    }
+    ours.compile(SGD(0.1), **settings)
+    theirs.compile(keras.optimizers.SGD(0.1), **settings)
+    fit = {"epochs": 3, "batch_size": 10, "shuffle": False, "verbose": 0, "validation_split": 0.25}
+    a = ours.fit(x.astype("float32"), [y.astype("float32") for y in ys], **fit).history
+    b = theirs.fit(x.astype("float32"), [y.astype("float32") for y in ys], **fit).history
+    assert set(a) == set(b)
+    for key in a:
+        np.testing.assert_allclose(a[key], b[key], rtol=1e-5, atol=1e-6, err_msg=key)

@@ -183,3 +183,42 @@ def test_a_functional_model_with_a_frozen_shared_trunk():
     assert history.history["loss"][-1] < history.history["loss"][0]
     for a, b in zip(trunk.get_weights(), trunk_weights, strict=True):
         np.testing.assert_array_equal(a, b)
+
+
+@pytest.mark.filterwarnings("ignore::DeprecationWarning")  # Keras's torch backend and NumPy 2
+def test_frozen_layers_train_as_in_keras():
+    # Keras 3 (PyTorch backend), same weights and batches, float32: the first Dense and the
+    # BatchNormalization frozen. After 3 epochs of SGD every weight (batch norm's moving
+    # statistics too, which a frozen layer leaves alone) and the trainable counts agree.
+    import os
+
+    os.environ.setdefault("KERAS_BACKEND", "torch")
+    keras = pytest.importorskip("keras")
+    x, y = data()
+    ours = Sequential(
+        [Input((3,)), Dense(8, activation="tanh"), BatchNormalization(), Dense(1)], seed=0
+    )
+    theirs = keras.Sequential(
+        [
+            keras.Input((3,)),
+            keras.layers.Dense(8, activation="tanh"),
+            keras.layers.BatchNormalization(),
+            keras.layers.Dense(1),
+        ]
+    )
+    theirs.set_weights(ours.get_weights())
+    for model in (ours, theirs):
+        model.layers[0].trainable = False
+        model.layers[1].trainable = False
+    ours.compile(optimizer=SGD(0.05, momentum=0.9), loss="mse")
+    theirs.compile(optimizer=keras.optimizers.SGD(0.05, momentum=0.9), loss="mse")
+    fit = {"epochs": 3, "batch_size": 16, "shuffle": False, "verbose": 0}
+    a = ours.fit(x.astype("float32"), y.astype("float32"), **fit).history["loss"]
+    b = theirs.fit(x.astype("float32"), y.astype("float32"), **fit).history["loss"]
+    np.testing.assert_allclose(a, b, rtol=1e-5)
+    for w_ours, w_theirs in zip(ours.get_weights(), theirs.get_weights(), strict=True):
+        np.testing.assert_allclose(w_ours, w_theirs, rtol=1e-5, atol=1e-6)
+    trainable = sum(int(np.prod(w.shape)) for w in theirs.trainable_weights)
+    lines = []
+    ours.summary(print_fn=lines.append)
+    assert f"Trainable params: {trainable}" in lines  # 8 + 1 = 9
