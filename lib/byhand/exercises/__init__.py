@@ -19,6 +19,7 @@ from byhand.exercises import (
     batchnorm,
     calculus,
     callbacks,
+    capstone,
     losses,
     optimizers,
     perceptron,
@@ -36,6 +37,7 @@ SETS = {  # set name -> its module
     "07_optimizers": optimizers,
     "08_batch_normalization": batchnorm,
     "09_callbacks": callbacks,
+    "10_capstone": capstone,
 }
 
 __all__ = ["SETS", "assert_close", "assert_unchanged", "diagnose"]
