@@ -586,12 +586,6 @@ def test_every_wrong_function_loses_points_in_the_hidden_tests(name, wrong):
     assert lost, f"{wrong.__name__} passes every hidden test of {name}"
 
 
-def test_the_solutions_earn_every_hidden_point():
-    results = run_tests(load_tests(HIDDEN), solved_namespace())
-    assert [r.message for r in results if not r.passed] == []
-    assert sum(r.points for r in results) == 20
-
-
 def test_hidden_messages_show_no_hidden_value():
     namespace = solved_namespace()
     namespace["two_layer_backward"] = applies_sigmoid_twice

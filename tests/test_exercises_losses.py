@@ -38,7 +38,7 @@ from byhand.exercises.losses import (
     reference_mse,
     reference_sparse_categorical_crossentropy,
 )
-from byhand.grading import load_tests, run_tests
+from byhand.grading import load_tests
 from byhand.grading.answers import answer_uses
 from byhand.losses import (
     BinaryCrossentropy,
@@ -650,14 +650,6 @@ def test_unstable_formulas_and_changed_inputs_lose_hidden_points(name, function)
     assert earned < possible
     for result in results:  # what the student reads names no hidden input or value
         assert "expected:" not in result.message and "received:" not in result.message
-
-
-def test_the_solutions_earn_every_hidden_point_and_stay_within_numpy():
-    functions = notebook_namespace(ROOT / "solutions" / f"{SET}.ipynb")
-    with np.errstate(over="raise", divide="raise", invalid="raise"):
-        results = run_tests(load_tests(HIDDEN), functions)
-    assert [r.message for r in results if not r.passed] == []
-    assert sum(r.points for r in results) == 20
 
 
 def test_answer_modules_name_the_library_that_implements_the_answers():
