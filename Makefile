@@ -6,7 +6,8 @@
 #   make lab     open the course in JupyterLab, from .venv
 #   make bench   time byhand against PyTorch (optional), bare NumPy matrix products and a
 #                hand-written NumPy loop (MNIST-sized and lesson-sized networks),
-#                and the grader on 20 copies of the Chapter 1 solutions
+#                the grader on 20 copies of the Chapter 1 solutions, and list the
+#                notebooks slowest first (times of the runs in the book's execution cache)
 #   make exercises  regenerate exercises/ from the solution notebooks in solutions/
 # All of them need only Python 3.10+ to start (and PyPI and the npm registry to install
 # from); no npm. The browser stage also needs Chromium (Debian's `chromium`, or
@@ -17,6 +18,10 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 JB_BUILD := $(BIN)/jupyter-book build --all -W -n --keep-going .
+# Executes, two at a time, every notebook of the book that the build's execution cache lacks
+# (the cache is keyed on the library's hash: see tools/notebook_cache.py and _config.yml).
+RUN_NOTEBOOKS := $(BIN)/python tools/notebook_cache.py run --jobs 2
+NOW := $$(date +%H:%M:%S)
 
 # Shared machines are noisy: two workers load the two cores without oversubscribing them.
 XDIST  := -n 2 --dist loadfile
@@ -37,36 +42,46 @@ $(STAMP): requirements.txt pyproject.toml
 install: $(STAMP)
 
 book: install web-assets
+	@echo "== $(NOW) every notebook of the book, into the execution cache"
+	$(RUN_NOTEBOOKS)
+	@echo "== $(NOW) the book, from the execution cache"
 	$(JB_BUILD)
 	@echo
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
 
 test: lint unit notebooks learner book-test browser
 	@echo "All test stages passed: lint, unit, notebooks, learner, book build, browser."
+	@echo "== $(NOW) done"
 
 lint: install
-	@echo "== lint: ruff on lib/ tests/ tools/ benchmarks/"
+	@echo "== $(NOW) lint: ruff on lib/ tests/ tools/ benchmarks/"
 	$(BIN)/ruff check lib tests tools benchmarks
 	$(BIN)/ruff format --check lib tests tools benchmarks
 
 unit: install
-	@echo "== unit tests of byhand and of the course's notebooks and config"
+	@echo "== $(NOW) unit tests of byhand and of the course's notebooks and config"
 	$(BIN)/pytest -m "not browser and not learner" $(XDIST)
 
+# Each notebook runs once here; the book stage shows these very runs (the execution cache),
+# so it executes nothing again unless the notebook or the library changed in between.
 notebooks: install
-	@echo "== every notebook, top to bottom in a fresh kernel (nbval)"
-	$(BIN)/pytest --nbval-lax --nbval-current-env --nbval-cell-timeout=60 $(XDIST) \
-	  -p no:cacheprovider chapters exercises solutions
+	@echo "== $(NOW) every notebook of the book, top to bottom in a fresh kernel, into the"
+	@echo "   book's execution cache (any error fails the stage)"
+	$(RUN_NOTEBOOKS)
 
 # Two workers share one learner venv (built once) and split the notebooks between them.
 learner: install
-	@echo "== every chapter and exercise set in a fresh venv holding only what the README's"
+	@echo "== $(NOW) every chapter and exercise set in a fresh venv holding only what the README's"
 	@echo "   learner command installs (pip install -e \".[lab]\")"
 	$(BIN)/pytest -m learner -n 2 -p no:cacheprovider
 
+# A clean build (--all rereads every page, so every warning shows) that keeps only the
+# execution cache: the runs of the notebooks stage, or the ones this stage makes.
 book-test: install web-assets
-	@echo "== the book: every notebook executed, zero warnings allowed (-W)"
-	rm -rf _build
+	@echo "== $(NOW) the book: every notebook's run from the execution cache (those it lacks"
+	@echo "   are executed first), zero warnings allowed (-W)"
+	rm -rf _build/html _build/jupyter_execute _build/.doctrees
+	$(RUN_NOTEBOOKS)
 	$(JB_BUILD)
 
 # The book serves its own MathJax (pinned in tools/book_assets.py): fetch the npm tarball with
@@ -75,7 +90,7 @@ web-assets: install
 	$(BIN)/python tools/book_assets.py
 
 browser: install web-assets
-	@echo "== browser: every page of the built book, offline, in headless Chromium"
+	@echo "== $(NOW) browser: every page of the built book, offline, in headless Chromium"
 	test -f _build/html/index.html || $(JB_BUILD)
 	$(BIN)/pytest -m browser -p no:cacheprovider -rs
 
@@ -90,6 +105,8 @@ bench: install
 	$(BIN)/python benchmarks/bench_mlp.py
 	$(BIN)/python benchmarks/bench_lesson.py
 	$(BIN)/python benchmarks/bench_grading.py
+	$(RUN_NOTEBOOKS)
+	$(BIN)/python tools/notebook_cache.py times
 
 # Put the Colab set-up cell first in every notebook and strip outputs.
 sync: install

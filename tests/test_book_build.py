@@ -7,6 +7,7 @@ browser test checks the real build (every page offline, math typeset).
 import base64
 import hashlib
 import io
+import subprocess
 import sys
 import tarfile
 from pathlib import Path
@@ -19,6 +20,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "tools"))
 
 import book_assets  # noqa: E402
+import notebook_cache  # noqa: E402
 import sphinx_fixes  # noqa: E402
 
 
@@ -178,3 +180,160 @@ def test_pages_lose_duplicate_scripts_and_the_unused_thebe_loader():
     context = {"script_files": [thebe_config], "css_files": []}
     sphinx_fixes.tidy_page_assets(app, "page", "page.html", context, None)
     assert context["script_files"] == [thebe_config]
+
+
+# The execution cache (tools/notebook_cache.py): the notebooks stage runs each notebook once,
+# the build shows those runs, and a change to the library empties the cache.
+
+
+KERNEL = {"name": "python3", "display_name": "Python 3", "language": "python"}
+
+
+def small_book(where, code):
+    """A one-notebook Sphinx project that uses MyST-NB's cache mode like the book does."""
+    import nbformat
+
+    (where / "lib" / "byhand").mkdir(parents=True)
+    (where / "lib" / "byhand" / "engine.py").write_text("VERSION = 1\n")
+    (where / "requirements.txt").write_text("numpy==2.0\n")
+    (where / "pyproject.toml").write_text("[project]\nname = 'x'\n")
+    # What the stage reads from the book's config (Sphinx itself reads conf.py).
+    (where / "_config.yml").write_text("execute:\n  timeout: 60\n  allow_errors: false\n")
+    (where / "conf.py").write_text(
+        "import sys\n"
+        f"sys.path.insert(0, {str(ROOT / 'tools')!r})\n"
+        "extensions = ['myst_nb', 'notebook_cache']\n"
+        "nb_execution_mode = 'cache'\n"
+        "nb_execution_timeout = 60\n"
+        "exclude_patterns = ['_build', 'lib']\n"
+        "root_doc = 'index'\n"
+    )
+    (where / "index.md").write_text(
+        "# Times\n\n```{toctree}\npage\n```\n\n```{nb-exec-table}\n```\n"
+    )
+    nb = nbformat.v4.new_notebook(metadata={"kernelspec": KERNEL})
+    nb.cells = [nbformat.v4.new_markdown_cell("# Page"), nbformat.v4.new_code_cell(code)]
+    nbformat.write(nb, where / "page.ipynb")
+    return where / "page.ipynb"
+
+
+def build(where, strict=False):
+    """Build the small book's HTML in its own process; (page's HTML, index's HTML, stderr)."""
+    argv = [sys.executable, "-m", "sphinx", "-b", "html", "-E", "-q"]
+    argv += ["-d", where / "_build" / ".doctrees", where, where / "_build" / "html"]
+    result = subprocess.run(argv + (["-W"] if strict else []), capture_output=True, text=True)
+    if result.returncode != 0:
+        raise BuildFailed(result.stderr)
+    html = where / "_build" / "html"
+    return (html / "page.html").read_text(), (html / "index.html").read_text(), result.stderr
+
+
+class BuildFailed(Exception):
+    pass
+
+
+def test_the_cache_key_follows_the_library_and_the_pins_only(tmp_path):
+    small_book(tmp_path, "1")
+    key = notebook_cache.cache_key(tmp_path)
+    assert len(key) == 16 and key == notebook_cache.cache_key(tmp_path)
+    # Compiled files and the notebooks themselves (jupyter-cache hashes their code) do not count.
+    (tmp_path / "lib" / "byhand" / "__pycache__").mkdir()
+    (tmp_path / "lib" / "byhand" / "__pycache__" / "engine.cpython-311.pyc").write_bytes(b"x")
+    (tmp_path / "page.ipynb").write_text("{}")
+    assert notebook_cache.cache_key(tmp_path) == key
+    keys = {key}
+    for name, text in [
+        ("lib/byhand/engine.py", "VERSION = 2\n"),
+        ("lib/byhand/new_module.py", ""),
+        ("requirements.txt", "numpy==2.1\n"),
+        ("pyproject.toml", "[project]\nname = 'y'\n"),
+    ]:
+        (tmp_path / name).write_text(text)
+        keys.add(notebook_cache.cache_key(tmp_path))
+    assert len(keys) == 5, "every change to the library or the pins must give a new key"
+    (tmp_path / "requirements.txt").unlink()
+    with pytest.raises(FileNotFoundError, match="requirements.txt"):
+        notebook_cache.cache_key(tmp_path)
+
+
+def test_the_folder_of_another_key_is_deleted(tmp_path):
+    small_book(tmp_path, "1")
+    old = tmp_path / "_build" / ".jupyter_cache" / "0123456789abcdef"
+    old.mkdir(parents=True)
+    (tmp_path / "_build" / ".jupyter_cache" / "global.db").write_text("")  # MyST-NB's default
+    folder = notebook_cache.cache_folder(tmp_path / "_build", tmp_path)
+    assert folder.name == notebook_cache.cache_key(tmp_path)
+    assert not old.exists() and list(folder.parent.iterdir()) == []
+
+
+def test_the_build_shows_the_stages_run_and_never_one_of_an_older_library(tmp_path, monkeypatch):
+    code = 'import os\nprint("run by", os.environ.get("WHO", "the build"))'
+    page = small_book(tmp_path, code)
+    monkeypatch.setenv("WHO", "the notebooks stage")
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    monkeypatch.delenv("WHO")
+
+    # The build executes nothing: its page shows the output of the stage's run, and the
+    # execution-times table lists the page with the time that run took.
+    page_html, index_html, warnings = build(tmp_path)
+    assert "run by the notebooks stage" in page_html, warnings
+    ((label, seconds, data),) = notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)
+    assert label == "page.ipynb" and 0 < seconds < 60 and data["jobs"] == 1
+    assert f">{round(seconds, 2)}<" in index_html and ">cache<" in index_html
+
+    # A second run finds it cached and executes nothing.
+    monkeypatch.setenv("WHO", "a second run")
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    assert notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)[0][1] == seconds
+    monkeypatch.delenv("WHO")
+
+    # The library changes: the old runs are gone and the build executes the notebook itself.
+    old = notebook_cache.cache_folder(tmp_path / "_build", tmp_path, prune=False)
+    (tmp_path / "lib" / "byhand" / "engine.py").write_text("VERSION = 2\n")
+    page_html, _, warnings = build(tmp_path)
+    assert "run by the build" in page_html and "notebooks stage" not in page_html, warnings
+    assert not old.exists()
+
+
+def test_a_notebook_that_raises_fails_the_stage_and_the_strict_build(tmp_path, capsys):
+    page = small_book(tmp_path, 'raise ValueError("the engine broke")')
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 1
+    err = capsys.readouterr().err
+    assert "page.ipynb failed" in err and "ValueError: the engine broke" in err
+    assert notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)[0][1] is None
+    with pytest.raises(BuildFailed, match="Executing notebook failed"):
+        build(tmp_path, strict=True)
+
+
+def test_run_refuses_what_is_not_a_notebook(tmp_path):
+    small_book(tmp_path, "1")
+    with pytest.raises(FileNotFoundError, match="not a notebook"):
+        notebook_cache.run([tmp_path / "conf.py"], tmp_path / "_build", root=tmp_path)
+    with pytest.raises(ValueError, match="jobs must be at least 1"):
+        notebook_cache.run([], tmp_path / "_build", jobs=0, root=tmp_path)
+
+
+# The runner and nbval. The standard for a notebook is that it passes nbval, and authors run
+# nbval on one notebook while writing it (README). The notebooks are stored without outputs
+# and carry no NBVAL markers (test_notebooks.py), so nbval checks exactly one thing, that every
+# cell runs without an error, and the runner checks the same: on the same notebooks they agree.
+
+
+@pytest.mark.parametrize(
+    ("code", "passes"),
+    [
+        ("import numpy as np\nprint(np.arange(3).sum())", True),
+        ("x = 1\nraise ValueError('a cell that breaks')", False),
+        ("import sys\nsys.stderr.write('a warning only\\n')", True),
+    ],
+    ids=["runs", "raises", "writes-to-stderr"],
+)
+def test_the_runner_and_nbval_agree_on_a_notebook(tmp_path, code, passes):
+    page = small_book(tmp_path, code)
+    by_runner = notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    argv = [sys.executable, "-m", "pytest", "--nbval-lax", "--nbval-current-env", "-q"]
+    argv += ["-p", "no:cacheprovider", "-p", "no:xdist", "--rootdir", tmp_path, page]
+    result = subprocess.run(argv, capture_output=True, text=True, cwd=tmp_path)
+    by_nbval = result.returncode == 0
+    assert result.returncode in (0, 1), result.stdout[-2000:] + result.stderr[-2000:]
+    assert by_nbval == by_runner == passes, result.stdout[-2000:]

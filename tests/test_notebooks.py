@@ -32,6 +32,25 @@ def test_notebook_has_no_stored_outputs(path):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
+def test_notebook_has_no_nbval_markers(path):
+    # The notebooks stage runs every cell and fails on any error, which is what nbval checks
+    # of a notebook stored without outputs; a marker that skips a cell or allows its error
+    # would make the two disagree (test_book_build.py runs both on the same notebooks).
+    nb = json.loads(path.read_text())
+    marked = [
+        i
+        for i, cell in enumerate(nb["cells"])
+        if cell["cell_type"] == "code"
+        and (
+            re.search(r"#\s*NBVAL_", "".join(cell["source"]))
+            or any(t.startswith("nbval") or t == "raises-exception"
+                   for t in cell.get("metadata", {}).get("tags", []))
+        )
+    ]  # fmt: skip
+    assert not marked, f"{path.name}: cells {marked} carry NBVAL markers or raises-exception"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=IDS)
 def test_notebook_is_tidy_and_starts_with_the_colab_setup_cell(path):
     text = path.read_text()
     expected = nbtool.render(
@@ -90,11 +109,20 @@ def test_toc_lists_every_notebook_and_nothing_missing():
     pages = {page for page in listed if (ROOT / f"{page}.md").exists()}  # prose pages
     assert listed - pages == on_disk
     assert (ROOT / f"{toc['root']}.md").exists()
+    # The notebooks stage executes exactly the book's notebooks, into its execution cache.
+    import notebook_cache
+
+    assert sorted(notebook_cache.book_notebooks(ROOT)) == sorted(NOTEBOOKS)
 
 
 def test_book_config_keeps_launch_buttons_and_strict_execution():
     config = yaml.safe_load((ROOT / "_config.yml").read_text())
-    assert config["execute"]["execute_notebooks"] == "force"
+    # Cache mode, with the cache folder keyed on the library (tools/notebook_cache.py; the
+    # build's reuse of the runs and the key's invalidation are tested in test_book_build.py).
+    assert config["execute"]["execute_notebooks"] == "cache"
+    assert "cache" not in config["execute"], "the notebook_cache extension sets the folder"
+    assert config["sphinx"]["local_extensions"]["notebook_cache"] == "tools/"
+    assert config["execute"]["allow_errors"] is False
     assert config["launch_buttons"]["binderhub_url"] == "https://mybinder.org"
     assert config["launch_buttons"]["colab_url"] == "https://colab.research.google.com"
     assert config["html"]["use_repository_button"] and config["html"]["use_issues_button"]
