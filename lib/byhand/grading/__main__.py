@@ -1,6 +1,7 @@
 """The grader's command line: `python -m byhand.grading` or `byhand-grade`.
 
     byhand-grade grade SUBMISSIONS_DIR --out results/      score a folder of notebooks
+    byhand-grade class SUBMISSIONS_DIR --out results/      a whole class, every set: a gradebook
     byhand-grade exercises [--check]                       make exercises/ from solutions/
     byhand-grade gradescope --out autograder.zip           package the hidden tests
 
@@ -128,6 +129,52 @@ def grade(args):
     return 0
 
 
+def grade_class(args):
+    from byhand.grading.gradebook import grade_class as grade_all
+    from byhand.grading.identify import LayoutError
+
+    tests = Path(args.tests)
+    if not tests.is_dir():
+        sys.exit(f"byhand-grade: no folder of hidden tests at {tests}; pass --tests FOLDER")
+    sets = [name.strip() for name in args.sets.split(",") if name.strip()] if args.sets else None
+    warn_if_root()
+    try:
+        book = grade_all(args.submissions, args.out, tests, layout=args.layout, sets=sets,
+                         limits=limits_from(args), workers=args.workers, fresh=args.fresh,
+                         progress=not args.quiet, reveal=args.reveal_values)  # fmt: skip
+    except (LayoutError, ValueError, NotADirectoryError) as error:
+        print(safetext.line(f"byhand-grade: {error}", None), file=sys.stderr)
+        return 1
+    if not book.notebooks:
+        print(safetext.line(f"byhand-grade: no .ipynb files in {args.submissions}", None),
+              file=sys.stderr)  # fmt: skip
+        return 1
+    print(class_summary(book, args.submissions))
+    out = Path(args.out)
+    where = (f"Gradebook: {out / 'gradebook.csv'}; every notebook: {out / 'submissions.csv'}; "
+             f"feedback: {out / 'feedback'}/")  # fmt: skip
+    print(safetext.line(where, None))
+    return 0
+
+
+def class_summary(book, folder):
+    """The lines that end a class run: what was graded or reused, and what was not graded."""
+    count = book.graded + book.reused
+    done = f"Graded {_plural(count, 'notebook')}"
+    if book.reused:
+        done = (f"Graded {book.graded} of {_plural(count, 'notebook')} and reused the current "
+                f"reports of {book.reused}")  # fmt: skip
+    lines = [f"{done} of {_plural(len(book.students), 'student')} in "
+             f"{_plural(len(book.sets), 'set')} ({folder}, layout {book.layout})."]  # fmt: skip
+    skipped = [n for n in book.notebooks if n.problem]
+    if skipped:
+        lines.append(f"Not graded: {_plural(len(skipped), 'notebook')} (see submissions.csv):")
+        lines += [f"  {n.shown}: {n.problem}" for n in skipped[:20]]
+        if len(skipped) > 20:
+            lines.append(f"  ... and {len(skipped) - 20} more")
+    return "\n".join(safetext.line(line, None) for line in lines)
+
+
 def exercises(args):
     from byhand.grading import generate
 
@@ -137,6 +184,18 @@ def exercises(args):
 def gradescope(args):
     from byhand.grading import gradescope as package
 
+    if args.all_sets:
+        if args.set:
+            sys.exit("byhand-grade: choose --set NAME or --all-sets, not both")
+        tests = Path(args.tests)
+        paths = sorted(tests.glob("*.py")) if tests.is_dir() else []
+        paths = [p for p in paths if not p.name.startswith("_")]
+        if not paths:
+            sys.exit(f"byhand-grade: no folder of hidden-test files at {tests}; pass --tests")
+        package.build(paths, args.out, limits_from(args))
+        print(f"Wrote {args.out}, for the sets {', '.join(p.stem for p in paths)}: upload it as "
+              "the autograder of each set's Gradescope programming assignment.")  # fmt: skip
+        return 0
     path = hidden_test_file(args.tests, args.set)
     package.build(path, args.out, limits_from(args))
     print(f"Wrote {args.out}: upload it as the autograder of a Gradescope programming assignment.")
@@ -168,6 +227,28 @@ def parser():
     add_limit_options(command)
     command.set_defaults(run=grade)
 
+    command = commands.add_parser("class", help="grade a whole class, every set, into a gradebook")
+    command.add_argument("submissions", help="folder of the class's notebooks (see --layout)")
+    command.add_argument("--out", required=True, help="folder for gradebook.csv, "
+                         "submissions.csv, feedback/ and sets/")  # fmt: skip
+    command.add_argument(
+        "--tests",
+        default=DEFAULT_TESTS,
+        help="folder of hidden-test files, one per set (default %(default)s)",
+    )
+    command.add_argument("--layout", choices=("students", "sets"),
+                         help="a folder per student, or a folder per set (default: told from "
+                         "the folders' names)")  # fmt: skip
+    command.add_argument("--sets", help="the sets to grade, comma-separated (default: all)")
+    command.add_argument("--workers", type=int, help="notebooks at once (default: one per core)")
+    command.add_argument("--fresh", action="store_true", help="regrade even current reports")
+    command.add_argument("--quiet", action="store_true", help="no progress bar")
+    command.add_argument("--reveal-values", action="store_true",
+                         help="feedback shows the hidden inputs, expected values and the "
+                         "student's exception texts")  # fmt: skip
+    add_limit_options(command)
+    command.set_defaults(run=grade_class)
+
     command = commands.add_parser("exercises", help="generate exercises/ from solutions/")
     command.add_argument("--check", action="store_true", help="only report stale exercises")
     command.set_defaults(run=exercises)
@@ -176,6 +257,8 @@ def parser():
     command.add_argument("--out", required=True, help="the zip file to write")
     command.add_argument("--tests", default=DEFAULT_TESTS, help="hidden-test file or folder")
     command.add_argument("--set", help="exercise set, when --tests has several")
+    command.add_argument("--all-sets", action="store_true",
+                         help="one autograder for every set in --tests (a folder)")  # fmt: skip
     add_limit_options(command)
     command.set_defaults(run=gradescope)
     return top

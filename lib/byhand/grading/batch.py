@@ -175,12 +175,26 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
     expected value; with `reveal` it shows the instructor's full detail instead. Every
     feedback file is rewritten from its report on each run, so the choice always holds.
     """
-    limits = limits or Limits()
     folder, out = Path(folder), Path(out)
     paths = find_submissions(folder, out)
     names = {path: report_name(folder, path) for path in paths}
     stems = {path: file_stem(folder, path) for path in paths}
     refuse_clashes(folder, paths, names, stems)
+    return grade_submissions(paths, names, stems, out, tests, tests_digest, limits, workers,
+                             fresh, progress, reveal)  # fmt: skip
+
+
+def grade_submissions(paths, names, stems, out, tests, tests_digest, limits=None, workers=None,
+                      fresh=False, progress=True, reveal=False, label="grading"):  # fmt: skip
+    """Grade the notebooks `paths` against `tests` into `out`; a Batch of their reports.
+
+    `names[path]` is how scores.csv and the feedback's title show a notebook, `stems[path]`
+    the stem of its feedback/<stem>.md and reports/<stem>.json (both already safe and
+    unique: see grade_folder and byhand.grading.gradebook). A notebook whose report is
+    current is not graded again unless `fresh`; `label` names the progress bar.
+    """
+    limits = limits or Limits()
+    out = Path(out)
     todo = [
         path
         for path in paths
@@ -189,7 +203,7 @@ def grade_folder(folder, out, tests, tests_digest, limits=None, workers=None,
     ]
     workers = workers or os.cpu_count() or 1
     bar = tqdm(total=len(paths), initial=len(paths) - len(todo), unit="notebook",
-               desc="grading", disable=not progress)  # fmt: skip
+               desc=label, disable=not progress)  # fmt: skip
     with ThreadPoolExecutor(max_workers=workers) as pool:
         futures = {
             pool.submit(grade_one, path, names[path], tests, tests_digest, limits): path
@@ -249,8 +263,11 @@ def score_table(reports, exercise_order):
     return buffer.getvalue()
 
 
-def feedback(report, reveal=False):
+def feedback(report, reveal=False, level=1, title=None):
     """The feedback a student reads: score, status, every test and why it failed.
+
+    Its headings start at `level` (a student's feedback on a whole class puts each set's
+    at level 2); `title` replaces "Feedback: `name`" and must be safe Markdown already.
 
     Why a test failed is its public message, or with `reveal` the instructor's detail (the
     hidden inputs and values, the text of the student's exception).
@@ -260,8 +277,10 @@ def feedback(report, reveal=False):
     is shown literally, in a code span or a fenced code block that it cannot close, and
     cleaned and cut by safetext, so it cannot draw a score or a heading of its own.
     """
+    title = title or f"Feedback: {safetext.code_span(report['submission'])}"
+    heading, subheading = "#" * level, "#" * (level + 1)
     lines = [
-        f"# Feedback: {safetext.code_span(report['submission'])}",
+        f"{heading} {title}",
         "",
         f"**Score: {report['total']:g} / {report['max_total']:g} ({report['percent']:g} %)**, "
         f"status: {safetext.line(report['status'], 40)}",
@@ -272,7 +291,7 @@ def feedback(report, reveal=False):
     for exercise, score in report["exercises"].items():
         name = safetext.code_span(exercise).replace("|", "\\|")
         lines.append(f"| {name} | {score['points']:g} / {score['max_points']:g} |")
-    lines += ["", "## Tests", ""]
+    lines += ["", f"{subheading} Tests", ""]
     for test in report["tests"]:
         mark = "passed" if test["points"] == test["max_points"] else "FAILED"
         name = safetext.code_span(test["name"])
@@ -282,7 +301,7 @@ def feedback(report, reveal=False):
             lines += ["", safetext.fenced(text, indent="  "), ""]
     notes = safetext.notes(report["notes"])
     if notes:
-        lines += ["", "## While running your notebook", ""]
+        lines += ["", f"{subheading} While running your notebook", ""]
         listed = "\n".join(f"- {note}".replace("\n", "\n  ") for note in notes)
         lines.append(safetext.fenced(listed, limit=None, max_lines=None))  # each note is cut
     return "\n".join(lines) + "\n"

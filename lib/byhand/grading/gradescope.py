@@ -1,6 +1,7 @@
-"""Gradescope: package one exercise set's hidden tests as an autograder, and run it there.
+"""Gradescope: package the hidden tests of one exercise set, or of all, as an autograder.
 
     byhand-grade gradescope --out autograder.zip --set 01_perceptron
+    byhand-grade gradescope --out autograder.zip --all-sets
 
 writes the zip to upload as the autograder of a Gradescope programming assignment:
 
@@ -10,7 +11,8 @@ writes the zip to upload as the autograder of a Gradescope programming assignmen
     run_autograder           run for each submission: `python3 -m byhand.grading.gradescope`
     requirements.txt         byhand's run-time dependencies and the grader's
     byhand_autograder.json   the set, its hidden-test file, the limits, the tests' visibility
-    hidden/NN_topic.py       the hidden tests
+                             (with --all-sets: each set, its file and its points)
+    hidden/NN_topic.py       the hidden tests, one file per set
     lib/byhand/...           a copy of this byhand package, grader and engine alike
 
 Gradescope unzips the file into /autograder/source, puts the student's upload in
@@ -20,7 +22,10 @@ https://gradescope-autograders.readthedocs.io/en/latest/specs/. Setting AUTOGRAD
 runs the same steps on another folder laid out the same way, which is how it is tested.
 
 For each submission, `run_autograder` finds the one notebook in the upload (whatever its
-name), grades it with `runner.run_submission` in a separate grading process (run as
+name); an all-sets autograder then tells which set it is (`byhand.grading.identify`: its
+content, else its name) and which set the assignment is (its title, from
+/autograder/submission_metadata.json, when that names one set). It grades the notebook
+with `runner.run_submission` in a separate grading process (run as
 `byhand-grader` when Gradescope runs us as root and that user exists, so that neither the
 grader's process nor the student's sandbox holds root's rights), and writes results.json
 from what that process reports. Every text in it that the submission can shape (its name,
@@ -51,6 +56,7 @@ import byhand
 from byhand.grading import safetext
 from byhand.grading.batch import notebooks_in, write_atomically
 from byhand.grading.hidden import TestResult, load_tests, not_run
+from byhand.grading.identify import set_of, sets_in_name
 from byhand.grading.runner import Limits, run_submission
 
 ROOT_VARIABLE = "AUTOGRADER_ROOT"  # overrides /autograder, to run the autograder elsewhere
@@ -87,7 +93,8 @@ import json
 from byhand.grading.hidden import load_tests
 from byhand.grading.runner import matplotlib_config_dir
 config = json.load(open('/autograder/source/@CONFIG@'))
-print(len(load_tests('/autograder/source/' + config['tests'])), 'hidden tests load')
+for name, one in (config.get('sets') or {config.get('set'): config}).items():
+    print(name, len(load_tests('/autograder/source/' + one['tests'])), 'hidden tests load')
 matplotlib_config_dir()
 "
 """
@@ -156,32 +163,41 @@ def _package_files():
 
 
 def build(hidden_test_path, zip_path, limits=None, visibility="visible"):
-    """Write the Gradescope autograder zip for one hidden-test file; returns its path.
+    """Write the Gradescope autograder zip; returns its path.
 
-    `limits` (a runner.Limits) apply to every submission; `visibility` is when students see
-    each test's result on Gradescope (one of VISIBILITIES).
+    `hidden_test_path` is one hidden-test file, for an autograder of that set, or a list of
+    them (NN_topic.py, one per set), for one autograder of all those sets, which grades each
+    submission as the set it is. `limits` (a runner.Limits) apply to every submission;
+    `visibility` is when students see each test's result on Gradescope (one of VISIBILITIES).
     """
-    hidden = Path(hidden_test_path)
-    tests = load_tests(hidden)  # a broken test file fails here, not on Gradescope
+    several = isinstance(hidden_test_path, list | tuple)
+    paths = [Path(p) for p in (hidden_test_path if several else [hidden_test_path])]
+    # A broken test file fails here, not on Gradescope.
+    points = {p.stem: sum(test.points for test in load_tests(p)) for p in paths}
+    if not paths or len(points) != len(paths):
+        raise ValueError(f"expected hidden-test files of different sets, got {paths}")
     if visibility not in VISIBILITIES:
         raise ValueError(f"visibility must be one of {VISIBILITIES}, got {visibility!r}")
     limits = limits or Limits()
-    config = {
-        "set": hidden.stem,
-        "tests": f"hidden/{hidden.name}",
-        "points": sum(test.points for test in tests),
-        "limits": asdict(limits),
-        "visibility": visibility,
-        "byhand": byhand.__version__,
-    }
+    if several:
+        sets = {p.stem: {"tests": f"hidden/{p.name}", "points": points[p.stem]} for p in paths}
+        config = {"sets": sets}
+    else:
+        hidden = paths[0]
+        config = {
+            "set": hidden.stem,
+            "tests": f"hidden/{hidden.name}",
+            "points": points[hidden.stem],
+        }
+    config.update(limits=asdict(limits), visibility=visibility, byhand=byhand.__version__)
     scripts = {"@VENV@": VENV, "@USER@": GRADER_USER, "@CONFIG@": CONFIG}
     files = [
         ("setup.sh", _fill(SETUP_SH, scripts).encode(), 0o755),
         ("run_autograder", _fill(RUN_AUTOGRADER, scripts).encode(), 0o755),
         ("requirements.txt", ("\n".join(requirements()) + "\n").encode(), 0o644),
         (CONFIG, (json.dumps(config, indent=2) + "\n").encode(), 0o644),
-        (config["tests"], hidden.read_bytes(), 0o644),
     ]
+    files += [(f"hidden/{p.name}", p.read_bytes(), 0o644) for p in paths]
     files += [(name, path.read_bytes(), 0o644) for name, path in _package_files()]
     buffer = _zip_bytes(files)
     write_atomically(zip_path, buffer)
@@ -320,15 +336,17 @@ def _number(value):
     return int(value) if float(value).is_integer() else float(value)
 
 
-def summary_text(results, status, notes, notebook_name):
+def summary_text(results, status, notes, notebook_name, exercise_set=None):
     """The summary shown above the tests: its first line, the score, is the only one that
-    starts with "Score:"; each note is a "- " item whose further lines are indented."""
+    starts with "Score:"; each note is a "- " item whose further lines are indented. An
+    all-sets autograder names the set it graded the notebook as (`exercise_set`)."""
     earned = sum(r.points for r in results)
     possible = sum(r.max_points for r in results)
     percent = 100 * earned / possible if possible else 0.0
     shown = safetext.line(safetext.name(notebook_name), 200)
+    graded_as = f", graded as set {exercise_set}" if exercise_set else ""
     lines = [
-        f"Score: {earned:g} / {possible:g} ({percent:.0f} %) for {shown}.",
+        f"Score: {earned:g} / {possible:g} ({percent:.0f} %) for {shown}{graded_as}.",
         STATUS_TEXT.get(status, f"Status: {safetext.line(status, 40)}."),
     ]
     lines += [f"- {note}".replace("\n", "\n  ") for note in safetext.notes(notes)]
@@ -338,20 +356,69 @@ def summary_text(results, status, notes, notebook_name):
     return "\n".join(lines)
 
 
+def assignment_set(root, sets):
+    """The one set of `sets` that the assignment's title names, or None.
+
+    Gradescope writes the title to /autograder/submission_metadata.json
+    (`{"assignment": {"title": ...}}`); a title such as "05 losses" names 05_losses.
+    """
+    try:
+        metadata = json.loads((root / "submission_metadata.json").read_text(encoding="utf-8"))
+        title = metadata["assignment"]["title"]
+    except (OSError, ValueError, KeyError, TypeError):
+        return None
+    named = sets_in_name(title, sets) if isinstance(title, str) else []
+    return named[0] if len(named) == 1 else None
+
+
+def choose_set(root, sets, notebook, name):
+    """(set, note) for an all-sets autograder: the set to grade `notebook` as, or None and
+    a note telling the student why not.
+
+    The assignment's title decides when it names a set (a notebook whose own content or
+    name says another set scores zero); otherwise the notebook's content or name does.
+    """
+    expected = assignment_set(root, list(sets))
+    found, how, problem = set_of(notebook.read_bytes(), [("file name", name)], list(sets))
+    if expected is not None:
+        if found not in (None, expected):
+            return None, (f"This assignment is {expected}, but your notebook is {found} "
+                          f"(by its {how}). Upload your {expected} notebook, then submit "
+                          "again.")  # fmt: skip
+        return expected, ""
+    if found is None:
+        return None, (f"The autograder could not tell which exercise set your notebook is: "
+                      f"{problem}. Upload the exercise notebook you worked in (from "
+                      "exercises/, under any name), then submit again.")  # fmt: skip
+    return found, ""
+
+
 def grade_upload(root):
     """results.json's content for the upload in root/submission."""
     source = root / "source"
     config = json.loads((source / CONFIG).read_text(encoding="utf-8"))
-    tests_path = source / config["tests"]
-    tests = load_tests(tests_path)
+    sets = config.get("sets") or {
+        config["set"]: {"tests": config["tests"], "points": config["points"]}
+    }
     limits = Limits(**config["limits"])
     visibility = config.get("visibility", "visible")
     print(f"byhand {byhand.__version__} from {Path(byhand.__file__).resolve().parent}")
-    print(f"set {config['set']}: {len(tests)} hidden tests, {config['points']:g} points")
-    extra = {"set": config["set"], "byhand": byhand.__version__}
+    for name, one in sets.items():
+        print(f"set {name}: {one['points']:g} points")
     upload = root / "submission"
     notebooks = notebooks_in(upload) if upload.is_dir() else []
     names = [safetext.name(p.relative_to(root / "submission")) for p in notebooks]
+    # The set to grade as: the autograder's own, else the assignment's (from its title).
+    expected = config.get("set") or assignment_set(root, list(sets))
+    chosen, note = expected, ""
+    if len(notebooks) == 1 and "sets" in config:
+        chosen, note = choose_set(root, sets, notebooks[0], names[0])
+    tests_path = source / sets[chosen or expected]["tests"] if chosen or expected else None
+    tests = load_tests(tests_path) if tests_path else []
+    extra = {"set": chosen or "", "byhand": byhand.__version__}
+    if note:  # an all-sets autograder that cannot grade this notebook
+        extra["status"] = "wrong set" if expected else "unknown set"
+        return results_json(not_run(tests, "not graded"), visibility, note, extra)
     if len(notebooks) != 1:
         if notebooks:
             listed = ", ".join(safetext.line(name, 100) for name in names[:5])
@@ -360,12 +427,12 @@ def grade_upload(root):
                     "Upload only the notebook to grade, then submit again.")  # fmt: skip
         else:
             note = ("No notebook (.ipynb file) was found in your submission. Upload your "
-                    f"exercise notebook ({config['set']}.ipynb) itself, then submit "
+                    f"exercise notebook ({chosen or 'NN_topic'}.ipynb) itself, then submit "
                     "again.")  # fmt: skip
         results = not_run(tests, "no notebook to grade")
         status = "several notebooks" if notebooks else "no notebook"
         return results_json(results, visibility, note, {**extra, "status": status})
-    print(f"grading {names[0]}", flush=True)
+    print(f"grading {names[0]} as set {chosen}: {len(tests)} hidden tests", flush=True)
     status, notes, sandbox, results, log = grade(notebooks[0], tests_path, tests, limits)
     sandbox = safetext.line(sandbox, 200)
     print(f"status: {safetext.line(status, 40)}; sandbox: {sandbox or 'none'}")
@@ -373,7 +440,7 @@ def grade_upload(root):
         print("  " + note.replace("\n", "\n    "))
     if log.strip():
         print("the notebook's own output (last lines):\n" + safetext.text(log[-2000:], None, None))
-    summary = summary_text(results, status, notes, names[0])
+    summary = summary_text(results, status, notes, names[0], chosen if "sets" in config else None)
     extra = {**extra, "status": safetext.line(status, 40), "sandbox": sandbox,
              "notebook": safetext.line(names[0], 200)}  # fmt: skip
     return results_json(results, visibility, summary, extra)
