@@ -9,12 +9,23 @@ who is offline, behind a firewall or reading a downloaded copy.
 Every page of the table of contents (read from _toc.yml, so a new chapter is covered as soon
 as it is listed) must load with no outside request, no failed request, no console error, its
 math typeset, and no sideways scrolling of the page at 1366 x 768.
+
+Every page must also be usable by every reader: it passes an axe-core audit (WCAG 2 A/AA and
+best practices; axe-core is fetched, pinned and verified, from the npm registry by
+tools/axe.py), every picture has a text alternative that says something, the page does not
+scroll sideways on a phone (390 x 844), and every explorable figure works with the keyboard
+alone.
+
+BOOK_HTML=path runs the tests against a book built elsewhere (default: _build/html).
 """
 
 import functools
 import http.server
+import json
 import os
+import re
 import shutil
+import sys
 import threading
 from pathlib import Path
 from urllib.parse import urlparse
@@ -25,7 +36,7 @@ import yaml
 pytestmark = pytest.mark.browser
 
 ROOT = Path(__file__).resolve().parent.parent
-HTML = ROOT / "_build" / "html"
+HTML = Path(os.environ.get("BOOK_HTML") or ROOT / "_build" / "html").resolve()
 CHROMIUM = os.environ.get("CHROMIUM") or shutil.which("chromium") or "/usr/bin/chromium"
 CHROMIUM_ARGS = [
     "--no-sandbox",
@@ -37,6 +48,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 VIEWPORT = {"width": 1366, "height": 768}
+PHONE = {"width": 390, "height": 844}
 CHAPTER = "chapters/01_perceptron"
 EXERCISES = "exercises/01_perceptron"
 SOLUTIONS = "solutions/01_perceptron"
@@ -125,45 +137,63 @@ def wait_for_mathjax(page):
     )
 
 
+def load(browser, server, path):
+    """Opens a page as a first-time reader would: fresh browser context, empty storage."""
+    page = browser.new_page(viewport=VIEWPORT)  # a new context each time
+    page.outside, page.failed, page.console_errors, page.errors = [], [], [], []
+    page.route("**/*", lambda route: refuse_outside(route, page.outside))
+    page.on(
+        "requestfailed",
+        lambda request: (
+            request.url in page.outside or page.failed.append(f"{request.url}: {request.failure}")
+        ),
+    )
+    page.on(
+        "response",
+        lambda response: (
+            response.status >= 400 and page.failed.append(f"{response.url}: HTTP {response.status}")
+        ),
+    )
+    page.on(
+        "console",
+        lambda msg: msg.type == "error" and page.console_errors.append(msg.text),
+    )
+    page.on("pageerror", lambda exc: page.errors.append(str(exc)))
+    page.goto(f"{server}/{path}", wait_until="load")
+    if path == "index.html":  # the book's address forwards to its first page
+        page.wait_for_url(f"**/{ROOT_PAGE}.html", wait_until="load")
+    page.mathjax_ran = wait_for_mathjax(page)
+    page.wait_for_load_state("networkidle")  # fonts and extensions MathJax loads late
+    return page
+
+
 @pytest.fixture()
 def open_page(browser, server):
-    """Opens a page as a first-time reader would: fresh browser context, empty storage."""
+    """Opens pages with `load`, and closes them after the test."""
     pages = []
 
     def _open(path):
-        page = browser.new_page(viewport=VIEWPORT)  # a new context each time
-        page.outside, page.failed, page.console_errors, page.errors = [], [], [], []
-        page.route("**/*", lambda route: refuse_outside(route, page.outside))
-        page.on(
-            "requestfailed",
-            lambda request: (
-                request.url in page.outside
-                or page.failed.append(f"{request.url}: {request.failure}")
-            ),
-        )
-        page.on(
-            "response",
-            lambda response: (
-                response.status >= 400
-                and page.failed.append(f"{response.url}: HTTP {response.status}")
-            ),
-        )
-        page.on(
-            "console",
-            lambda msg: msg.type == "error" and page.console_errors.append(msg.text),
-        )
-        page.on("pageerror", lambda exc: page.errors.append(str(exc)))
-        page.goto(f"{server}/{path}", wait_until="load")
-        if path == "index.html":  # the book's address forwards to its first page
-            page.wait_for_url(f"**/{ROOT_PAGE}.html", wait_until="load")
-        page.mathjax_ran = wait_for_mathjax(page)
-        page.wait_for_load_state("networkidle")  # fonts and extensions MathJax loads late
-        pages.append(page)
-        return page
+        pages.append(load(browser, server, path))
+        return pages[-1]
 
     yield _open
     for page in pages:
         page.close()
+
+
+@pytest.fixture(scope="module", params=PAGES)
+def book_page(request, browser, server):
+    """Each page of the book, opened once for every check made on it: pytest runs the checks
+    one page after another (a module-scoped parameter), in the order they are written. A test
+    of some pages only (the chapters, the exercise sets) names them with
+    `@pytest.mark.parametrize("book_page", [...], indirect=True)` and gets the same open page,
+    not a new load: a test that changes the page (a slider moved, a solution unfolded) must
+    leave it as a reader could have, and the accessibility audit, which narrows the window,
+    puts it back."""
+    page = load(browser, server, f"{request.param}.html")
+    page.book_path = request.param
+    yield page
+    page.close()
 
 
 def repository():
@@ -193,9 +223,8 @@ def test_toc_gives_every_page():
         assert (HTML / f"{page}.html").is_file(), f"{page} is in _toc.yml but was not built"
 
 
-@pytest.mark.parametrize("path", PAGES)
-def test_page_renders_completely_offline(open_page, path):
-    page = open_page(f"{path}.html")
+def test_page_renders_completely_offline(book_page):
+    page = book_page
     assert not page.outside, f"the page asked the internet for {page.outside}"
     assert not page.failed, f"failed to load: {page.failed}"
     assert not page.console_errors, f"console errors: {page.console_errors}"
@@ -234,9 +263,9 @@ def test_book_opens_on_the_introduction_and_lists_both_chapters(open_page):
     assert not page.errors, page.errors
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_chapter_renders_with_typeset_math(open_page, chapter):
-    page = open_page(f"{chapter}.html")
+@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
+def test_chapter_renders_with_typeset_math(book_page):
+    page, chapter = book_page, book_page.book_path
     if chapter == CHAPTER:
         assert "The perceptron" in page.locator("h1").first.inner_text()
     # MathJax replaces each formula's TeX source by an <mjx-container> once it has typeset it.
@@ -249,9 +278,9 @@ def test_chapter_renders_with_typeset_math(open_page, chapter):
     assert not page.errors, page.errors
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_launch_buttons_open_this_notebook_in_binder_and_colab(open_page, chapter):
-    page = open_page(f"{chapter}.html")
+@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
+def test_launch_buttons_open_this_notebook_in_binder_and_colab(book_page):
+    page, chapter = book_page, book_page.book_path
     owner_repo, branch = repository()
     hrefs = page.eval_on_selector_all("a[href]", "links => links.map(a => a.href)")
     binder = [h for h in hrefs if h.startswith("https://mybinder.org/")]
@@ -266,9 +295,9 @@ def test_launch_buttons_open_this_notebook_in_binder_and_colab(open_page, chapte
     assert any(h.startswith(f"https://github.com/{owner_repo}/issues") for h in hrefs)
 
 
-@pytest.mark.parametrize("chapter", CHAPTERS)
-def test_widget_fallback_responds_to_its_sliders_without_a_kernel(open_page, chapter):
-    page = open_page(f"{chapter}.html")
+@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
+def test_widget_fallback_responds_to_its_sliders_without_a_kernel(book_page):
+    page = book_page
     explorer = page.locator(".byhand-explorer").first
     explorer.scroll_into_view_if_needed()
     image = explorer.locator("img.byhand-explorer-frame")
@@ -313,47 +342,282 @@ def test_search_finds_the_perceptron_pages_under_distinct_titles(open_page):
     assert not page.outside and not page.console_errors and not page.errors
 
 
+EXERCISE_PAGES = [f"exercises/{name}" for name in SETS]
+SOLUTION_PAGES = [f"solutions/{name}" for name in SETS]
+
+
 @pytest.mark.parametrize("name", SETS)
-def test_exercise_and_solution_pages_have_their_own_titles_and_link_to_each_other(open_page, name):
-    exercises, solutions = f"exercises/{name}", f"solutions/{name}"
-    exercises_title, solutions_title = TITLES[exercises], TITLES[solutions]
+def test_exercise_and_solution_titles_match(name):
+    exercises_title, solutions_title = TITLES[f"exercises/{name}"], TITLES[f"solutions/{name}"]
     assert exercises_title.startswith("Exercises: ") and solutions_title.startswith("Solutions: ")
     assert exercises_title.removeprefix("Exercises: ") == solutions_title.removeprefix(
         "Solutions: "
     )
-    page = open_page(f"{exercises}.html")
-    assert page_title(page) == exercises_title
-    assert page.title().startswith(exercises_title)
+
+
+@pytest.mark.parametrize("book_page", EXERCISE_PAGES, indirect=True)
+def test_exercise_page_has_its_title_and_leads_to_its_solutions(book_page):
+    page, exercises = book_page, book_page.book_path
+    solutions = exercises.replace("exercises/", "solutions/", 1)
+    assert page_title(page) == TITLES[exercises]
+    assert page.title().startswith(TITLES[exercises])
     following = page.locator("a.right-next")
-    assert following.locator(".prev-next-title").inner_text().strip() == solutions_title
+    assert following.locator(".prev-next-title").inner_text().strip() == TITLES[solutions]
     assert following.get_attribute("href").endswith(f"{solutions}.html")
 
-    page = open_page(f"{solutions}.html")
-    assert page_title(page) == solutions_title
-    assert page.title().startswith(solutions_title)
+
+@pytest.mark.parametrize("book_page", SOLUTION_PAGES, indirect=True)
+def test_solution_page_has_its_title_and_leads_back_to_its_exercises(book_page):
+    page, solutions = book_page, book_page.book_path
+    exercises = solutions.replace("solutions/", "exercises/", 1)
+    assert page_title(page) == TITLES[solutions]
+    assert page.title().startswith(TITLES[solutions])
     previous = page.locator("a.left-prev")
-    assert previous.locator(".prev-next-title").inner_text().strip() == exercises_title
+    assert previous.locator(".prev-next-title").inner_text().strip() == TITLES[exercises]
     assert previous.get_attribute("href").endswith(f"{exercises}.html")
 
 
-@pytest.mark.parametrize("name", SETS)
-def test_solutions_are_folded_and_the_exercises_hold_none(open_page, name):
-    """Readers meet each solution only by unfolding it; the exercise page has stubs instead."""
-    page = open_page(f"solutions/{name}.html")
-    solutions = page.locator(".cell_input:has-text('BEGIN SOLUTION')")
-    assert solutions.count() >= 4
-    folded = page.locator("details:not([open]) .cell_input:has-text('BEGIN SOLUTION')")
+SOLUTION_CELLS = ".cell_input:has-text('BEGIN SOLUTION')"
+
+
+def solution_cells(path):
+    """How many code cells of a set's solution notebook hold a solution."""
+    cells = json.loads((ROOT / f"{path}.ipynb").read_text())["cells"]
+    return sum(c["cell_type"] == "code" and "BEGIN SOLUTION" in "".join(c["source"]) for c in cells)
+
+
+@pytest.mark.parametrize("book_page", SOLUTION_PAGES, indirect=True)
+def test_solutions_are_folded(book_page):
+    """Readers meet each solution only by unfolding it."""
+    page = book_page
+    solutions = page.locator(SOLUTION_CELLS)
+    assert solutions.count() == solution_cells(page.book_path) >= 4
+    folded = page.locator(f"details:not([open]) {SOLUTION_CELLS}")
     assert folded.count() == solutions.count()
     assert not solutions.first.is_visible()
-    page.locator("details:has(.cell_input:has-text('BEGIN SOLUTION')) summary").first.click()
+    summary = page.locator(f"details:has({SOLUTION_CELLS}) summary").first
+    summary.click()
     assert solutions.first.is_visible()
+    summary.click()  # folded again: the page is left as it was published
+    assert not solutions.first.is_visible()
     assert not page.errors, page.errors
 
-    page = open_page(f"exercises/{name}.html")
-    assert page.locator(".cell_input:has-text('BEGIN SOLUTION')").count() == 0
+
+@pytest.mark.parametrize("book_page", EXERCISE_PAGES, indirect=True)
+def test_the_exercises_hold_stubs_instead_of_solutions(book_page):
+    page, exercises = book_page, book_page.book_path
+    solutions = exercises.replace("exercises/", "solutions/", 1)
+    assert page.locator(SOLUTION_CELLS).count() == 0
     stubs = page.locator(".cell_input:has-text('raise NotImplementedError')")
-    assert stubs.count() == solutions.count()
+    assert stubs.count() == solution_cells(solutions) >= 4
     assert stubs.first.is_visible()
     # The untouched notebook ran when the book was built: each check says so, without errors.
     assert page.locator(".cell_output:has-text('not attempted yet')").count() >= 4
     assert page.locator(".cell_output .output.traceback, .cell_output .output.error").count() == 0
+
+
+# --- accessibility -------------------------------------------------------------------------
+
+# Rules that fail the audit whatever impact axe gives them: they have failed on this book
+# before (buttons whose label hides their text, content outside any landmark, the empty
+# header cell pandas writes above a DataFrame's index).
+ALWAYS_FAIL = {"label-content-name-mismatch", "region", "empty-table-header"}
+FAILING_IMPACTS = {"serious", "critical"}
+# What an alt text must not be: empty, a generic word, or a file name.
+GENERIC_ALT = {"figure", "fig", "image", "img", "picture", "plot", "graph", "chart", "png",
+               "svg", "output", "explorer", "widget", "frame", "animation"}  # fmt: skip
+FILE_NAME = re.compile(r"(^|/)[\w.-]+\.(png|jpe?g|gif|svg|webp)$", re.IGNORECASE)
+
+
+@pytest.fixture(scope="module")
+def axe_source():
+    """axe.min.js, pinned; a registry that cannot be reached fails the tests, never skips them."""
+    sys.path.insert(0, str(ROOT / "tools"))
+    import axe
+
+    try:
+        return axe.script()
+    except axe.AssetError as exc:
+        pytest.fail(f"axe-core is needed for the accessibility audit: {exc}")
+
+
+# axe reads only text in the DOM, but MathJax draws its glyphs with CSS and gives assistive
+# technology a hidden MathML copy: a header cell holding a formula is not empty, whatever axe
+# says, so those cells (and only those) are not counted as empty headers.
+AXE_RUN = """async (tags) => {
+  const result = await axe.run(document, {
+    runOnly: {type: "tag", values: tags},
+    resultTypes: ["violations"],
+    elementRef: true,
+  });
+  const typesetMath = e => Array.from(e.querySelectorAll("mjx-assistive-mml"))
+      .some(m => m.textContent.trim() !== "");
+  return result.violations.map(v => ({
+    id: v.id, impact: v.impact, help: v.help,
+    nodes: v.nodes
+        .filter(n => !(v.id === "empty-table-header" && n.element && typesetMath(n.element)))
+        .map(n => ({target: n.target.join(" "), html: n.html})),
+  })).filter(v => v.nodes.length > 0);
+}"""
+
+
+def audit(page, source):
+    """The violations that fail the audit, one readable line per rule and page."""
+    import axe
+
+    page.add_script_tag(content=source)
+    problems = []
+    for v in page.evaluate(AXE_RUN, axe.TAGS):
+        if v["impact"] not in FAILING_IMPACTS and v["id"] not in ALWAYS_FAIL:
+            continue
+        shown = "; ".join(
+            f"{n['target']} {' '.join(n['html'].split())[:120]}" for n in v["nodes"][:5]
+        )
+        more = f" (and {len(v['nodes']) - 5} more)" if len(v["nodes"]) > 5 else ""
+        problems.append(
+            f"{v['id']} [{v['impact']}] on {len(v['nodes'])} element(s): {v['help']}: {shown}{more}"
+        )
+    return problems
+
+
+# Each picture and inline SVG, with what a screen reader would get in its place.
+PICTURES = """() => {
+  const hidden = e => e.closest('[aria-hidden="true"]') !== null
+      || ['presentation', 'none'].includes(e.getAttribute('role'));
+  const name = e => (e.getAttribute('aria-label')
+      || (e.getAttribute('aria-labelledby') || '').split(/\\s+/)
+           .map(id => (document.getElementById(id) || {}).textContent || '').join(' ')
+      || (e.querySelector(':scope > title') || {}).textContent || '').trim();
+  const images = Array.from(document.querySelectorAll('img')).filter(e => !hidden(e))
+      .map(e => ({what: 'img', src: (e.getAttribute('src') || '').slice(0, 80),
+                  alt: e.getAttribute('alt'), role: e.getAttribute('role')}));
+  const svgs = Array.from(document.querySelectorAll('svg')).filter(e => !hidden(e))
+      .filter(e => !e.parentElement.closest('svg, button, a'))  // a control's icon: axe
+                                                                  // checks the control's name
+      .map(e => ({what: 'svg', src: e.outerHTML.slice(0, 80), alt: name(e),
+                  role: e.getAttribute('role')}));
+  return images.concat(svgs);
+}"""
+
+
+def missing_alternatives(page):
+    """The pictures of a page with no meaningful text alternative."""
+    problems = []
+    for picture in page.evaluate(PICTURES):
+        alt = " ".join((picture["alt"] or "").split())
+        if picture["what"] == "svg" and picture["role"] != "img":
+            problems.append(f"inline <svg> without role=img: {picture['src']}")
+        if not alt:
+            problems.append(f"<{picture['what']}> with no text alternative: {picture['src']}")
+        elif alt.lower().strip(".") in GENERIC_ALT or FILE_NAME.search(alt):
+            problems.append(f"<{picture['what']}> alt={alt[-60:]!r} says nothing")
+    return problems
+
+
+# The page's width, the window's, and the first elements that stick out of the window without
+# a box of their own that scrolls (what widens the page).
+SCROLL_WIDTHS = """() => {
+  const W = document.documentElement.clientWidth;
+  const inScroller = e => {
+    for (let a = e.parentElement; a && a !== document.body; a = a.parentElement)
+      if (getComputedStyle(a).overflowX !== 'visible') return true;
+    return false;
+  };
+  return {
+    page: Math.max(document.documentElement.scrollWidth, document.body.scrollWidth),
+    window: W,
+    widest: Array.from(document.body.querySelectorAll('*'))
+        .filter(e => e.getBoundingClientRect().right > W + 1)
+        .filter(e => getComputedStyle(e).position !== 'fixed' && !inScroller(e))
+        .slice(0, 3).map(e => e.tagName.toLowerCase() + '.' + [...e.classList].join('.')),
+  };
+}"""
+
+
+def test_page_passes_the_accessibility_audit_and_fits_a_phone(book_page, axe_source):
+    """Runs after the other checks of the same page but the keyboard's (it adds axe to the
+    page and narrows the window for a moment)."""
+    page, path = book_page, book_page.book_path
+    problems = audit(page, axe_source)
+    problems += missing_alternatives(page)
+
+    page.set_viewport_size(PHONE)
+    try:
+        page.wait_for_timeout(100)  # let the theme's resize handlers lay the page out again
+        widths = page.evaluate(SCROLL_WIDTHS)
+    finally:
+        page.set_viewport_size(VIEWPORT)  # the tests after this one read the page as before
+    if widths["page"] > widths["window"] + 1:
+        problems.append(
+            f"at {PHONE['width']} px the page scrolls sideways: {widths['page']} px wide "
+            f"for a {widths['window']} px window; overflowing: {widths['widest']}"
+        )
+    assert not problems, f"{path}: " + "\n".join(problems)
+
+
+def test_the_audit_catches_what_it_must(open_page, axe_source):
+    """The audit fails a page with the defects it exists to catch (so its silence means
+    something): a button whose label hides its text, an empty header cell, a bare image."""
+    page = open_page("intro.html")
+    page.evaluate(
+        """() => {
+      const main = document.querySelector('main');
+      main.insertAdjacentHTML('beforeend',
+        '<button aria-label="Colour">Switch theme</button>' +
+        '<table><thead><tr><th></th><th>x</th>' +
+        '<th><mjx-container><mjx-assistive-mml>w</mjx-assistive-mml></mjx-container></th>' +
+        '</tr></thead>' +
+        '<tbody><tr><th>0</th><td>1</td></tr></tbody></table>' +
+        '<img src="_images/plot.png" alt="plot.png">');
+      document.body.insertAdjacentHTML('beforeend', '<p>outside every landmark</p>');
+    }"""
+    )
+    found = "\n".join(audit(page, axe_source))
+    for rule in ALWAYS_FAIL:
+        assert rule in found, f"the audit missed {rule}: {found}"
+    assert "empty-table-header [minor] on 1 element(s)" in found, found  # not the formula
+    assert "<img> alt='plot.png' says nothing" in missing_alternatives(page)
+
+
+@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
+def test_explorer_works_with_the_keyboard_alone(book_page):
+    page = book_page
+    explorer = page.locator(".byhand-explorer").first
+    explorer.scroll_into_view_if_needed()
+    image = explorer.locator("img.byhand-explorer-frame")
+    sliders = explorer.locator("input[type=range]")
+    assert sliders.count() >= 1
+    # A reader tabbing through the page arrives from whatever precedes the figure.
+    explorer.evaluate(
+        """e => e.insertAdjacentHTML('beforebegin', '<button id="before-explorer">x</button>')"""
+    )
+    page.focus("#before-explorer")
+    for k in range(sliders.count()):
+        slider = sliders.nth(k)
+        page.keyboard.press("Tab")
+        assert slider.evaluate("s => s === document.activeElement"), f"Tab missed slider {k}"
+        # Its name is its visible label, and the focus shows.
+        label = explorer.locator(f"label[for='{slider.get_attribute('id')}']").inner_text()
+        assert label.strip() == slider.get_attribute("name")
+        assert page.get_by_role("slider", name=label.strip(), exact=True).count() >= 1
+        outline = slider.evaluate(
+            "s => [getComputedStyle(s).outlineStyle, parseFloat(getComputedStyle(s).outlineWidth)]"
+        )
+        assert outline[0] != "none" and outline[1] >= 2, f"no visible focus: {outline}"
+        readout = slider.locator("xpath=following-sibling::output")
+        # To one end (End, or Home if it starts there), then one step back (an arrow key).
+        first = "End" if slider.input_value() != slider.get_attribute("max") else "Home"
+        for key in (first, "ArrowLeft" if first == "End" else "ArrowRight"):
+            before, value, frame = (
+                readout.inner_text(),
+                slider.input_value(),
+                image.get_attribute("src"),
+            )
+            page.keyboard.press(key)
+            assert slider.input_value() != value, f"{key} did not move slider {k}"
+            assert readout.inner_text() != before, f"{key}: the readout did not follow"
+            assert slider.get_attribute("aria-valuetext") == readout.inner_text()
+            assert image.get_attribute("src") != frame, f"{key} on slider {k}: same figure"
+            name = slider.get_attribute("name")
+            assert f"{name} = {readout.inner_text()}" in image.get_attribute("alt")
+    assert not page.errors, page.errors

@@ -68,28 +68,36 @@ def _check_integrity(data, integrity=None):
     return digest == expected
 
 
-def fetch_tarball(url=MATHJAX_URL, dest=TARBALL, timeout=60):
-    """The verified tarball: from the cache if it is there and intact, else from the registry."""
+def fetch_tarball(url=MATHJAX_URL, dest=TARBALL, timeout=60, integrity=None, name=None, why=None):
+    """The verified tarball: from the cache if it is there and intact, else from the registry.
+
+    MathJax by default; another pinned npm package (the browser tests' axe-core) passes its
+    own `integrity` string, `name` ("axe-core 4.14.1") and `why` it is needed.
+    """
+    integrity = integrity or MATHJAX_INTEGRITY
+    name = name or f"MathJax {MATHJAX_VERSION}"
+    why = why or (
+        "The book serves its own copy of MathJax so that its pages typeset their math "
+        "offline; building it needs the npm registry once (the tarball is then cached)."
+    )
     if dest.is_file():
-        if _check_integrity(dest.read_bytes()):
+        if _check_integrity(dest.read_bytes(), integrity):
             return dest
         dest.unlink()  # a damaged or foreign file: fetch it again
-    print(f"book_assets: fetching MathJax {MATHJAX_VERSION} from {url}", file=sys.stderr)
+    print(f"book_assets: fetching {name} from {url}", file=sys.stderr)
     try:
         with urllib.request.urlopen(url, timeout=timeout) as response:
             data = response.read()
     except (urllib.error.URLError, OSError) as exc:
         reason = getattr(exc, "reason", exc)
         raise AssetError(
-            f"could not fetch MathJax {MATHJAX_VERSION} from {url}: {reason}.\n"
-            "The book serves its own copy of MathJax so that its pages typeset their math "
-            "offline; building it needs the npm registry once (the tarball is then cached). "
+            f"could not fetch {name} from {url}: {reason}.\n{why} "
             f"Check the network, or put the tarball at {dest} by hand."
         ) from exc
-    if not _check_integrity(data):
+    if not _check_integrity(data, integrity):
         raise AssetError(
             f"the file fetched from {url} ({len(data)} bytes) does not match the pinned "
-            f"integrity {MATHJAX_INTEGRITY}: refusing to build the book with it."
+            f"integrity {integrity}: refusing to use it."
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     partial = dest.with_name(dest.name + ".part")

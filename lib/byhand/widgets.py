@@ -17,7 +17,12 @@ is configured (`nb_mime_priority_overrides` in `_config.yml`) to pick the HTML f
         ax = fig.subplots()
         ax.plot(x, slope * x + intercept)
 
-    explore(draw, slope=[-1, 0, 1], intercept=[0, 0.5, 1])
+    explore(draw, slope=[-1, 0, 1], intercept=[0, 0.5, 1], alt="a line for a chosen slope")
+
+`alt` is required: the static page shows a picture, and a reader who cannot see it hears
+this text instead, followed by the sliders' current values. The fallback works with the
+keyboard alone: each slider is a labelled range input that Tab reaches and the arrow,
+Home and End keys move, and it tells a screen reader the value it shows, not its position.
 """
 
 from __future__ import annotations
@@ -36,11 +41,15 @@ from matplotlib.figure import Figure
 from PIL import Image
 
 MAX_FRAMES = 400
+# Words that say a picture is there without saying what it shows: not a text alternative.
+GENERIC_ALT = {"", "figure", "fig", "image", "img", "picture", "plot", "graph", "chart", "png",
+               "explorer", "widget", "frame", "animation"}  # fmt: skip
 PALETTE_COLOURS = 64  # plots use few colours; a palette PNG is about a third of the size
 
 _TEMPLATE = """\
 <div class="byhand-explorer" id="{uid}">
-<img class="byhand-explorer-frame" alt="{alt}" src="{first}" style="max-width:100%">
+<img class="byhand-explorer-frame" alt="{alt_now}" data-alt="{alt}" src="{first}"
+ style="max-width:100%;height:auto">
 <div class="byhand-explorer-controls">{controls}</div>
 <script>
 (function () {{
@@ -51,12 +60,16 @@ _TEMPLATE = """\
   const sliders = Array.from(root.querySelectorAll("input[type=range]"));
   function show() {{
     let index = 0;
+    const shown = [];
     sliders.forEach(function (s, k) {{
       const i = Number(s.value);
       index = index * values[k].length + i;
+      s.setAttribute("aria-valuetext", values[k][i]);
       s.parentElement.querySelector("output").textContent = values[k][i];
+      shown.push(s.name + " = " + values[k][i]);
     }});
     img.src = frames[index];
+    img.alt = img.dataset.alt + " (" + shown.join(", ") + ")";
   }}
   sliders.forEach(function (s) {{ s.addEventListener("input", show); }});
   show();
@@ -64,11 +77,16 @@ _TEMPLATE = """\
 </script>
 </div>"""
 
+# One slider: its name is a real <label> of the range input (what a screen reader announces
+# and what a click on the name focuses), and `aria-valuetext` says the value shown beside it
+# rather than the input's position 0, 1, 2, ...
 _CONTROL = (
-    '<label style="display:block;margin:0.2em 0">'
-    '<span style="display:inline-block;min-width:8em">{name}</span>'
-    '<input type="range" name="{name}" min="0" max="{last}" step="1" value="{start}">'
-    " <output>{shown}</output></label>"
+    '<div class="byhand-explorer-control" style="display:flex;flex-wrap:wrap;'
+    'align-items:center;gap:0 0.5em;margin:0.2em 0">'
+    '<label for="{id}" style="min-width:8em">{name}</label>'
+    '<input type="range" id="{id}" name="{name}" min="0" max="{last}" step="1" value="{start}"'
+    ' aria-valuetext="{shown}" style="max-width:100%">'
+    '<output for="{id}">{shown}</output></div>'
 )
 
 
@@ -105,13 +123,31 @@ class Explorer:
         The values each slider steps through, in order.
     start : dict of name -> value, optional
         Where each slider starts; by default at the middle of its values.
+    alt : str
+        What the figure shows, in words: the static page's text alternative for the picture
+        (the current slider values are added to it). Required, and not a generic word such
+        as "figure" or "plot".
     """
 
-    def __init__(self, draw, params, start=None, figsize=(6.4, 3.2), dpi=90, alt="figure"):
+    def __init__(self, draw, params, start=None, figsize=(6.4, 3.2), dpi=90, alt=None):
         if not callable(draw):
             raise TypeError(f"explore: `draw` must be callable, got {type(draw).__name__}")
         if not params:
             raise ValueError("explore: give at least one parameter, e.g. explore(draw, w=[0, 1])")
+        if alt is None:
+            raise TypeError(
+                "explore: give alt=, a short description of what the figure shows, e.g. "
+                'alt="the decision boundary for the chosen weights"; a reader who cannot see '
+                "the picture hears it instead"
+            )
+        if not isinstance(alt, str):
+            raise TypeError(f"explore: alt must be a string, got {type(alt).__name__}")
+        alt = " ".join(alt.split())
+        if alt.lower().strip(".") in GENERIC_ALT:
+            raise ValueError(
+                f"explore: alt={alt!r} does not say what the figure shows; describe it, e.g. "
+                'alt="the decision boundary for the chosen weights"'
+            )
         self.draw, self.figsize, self.dpi, self.alt = draw, figsize, dpi, alt
         self.params: dict[str, list] = {}
         for name, values in params.items():
@@ -159,22 +195,26 @@ class Explorer:
             self.frame(**dict(zip(names, combo, strict=True)))
             for combo in itertools.product(*self.params.values())
         ]
+        uid = f"byhand-explorer-{uuid.uuid4().hex[:12]}"
         controls = "".join(
             _CONTROL.format(
+                id=f"{uid}-{k}",
                 name=html.escape(name),
                 last=len(values) - 1,
                 start=values.index(self.start[name]),
                 shown=html.escape(_label(self.start[name])),
             )
-            for name, values in self.params.items()
+            for k, (name, values) in enumerate(self.params.items())
         )
         labels = [[_label(v) for v in values] for values in self.params.values()]
         start_index = 0
         for name, values in self.params.items():
             start_index = start_index * len(values) + values.index(self.start[name])
+        shown = ", ".join(f"{name} = {_label(value)}" for name, value in self.start.items())
         return _TEMPLATE.format(
-            uid=f"byhand-explorer-{uuid.uuid4().hex[:12]}",
+            uid=uid,
             alt=html.escape(self.alt),
+            alt_now=html.escape(f"{self.alt} ({shown})"),
             first=frames[start_index],
             controls=controls,
             frames=json.dumps(frames),
@@ -210,6 +250,6 @@ class Explorer:
         return bundle
 
 
-def explore(draw, start=None, figsize=(6.4, 3.2), dpi=90, alt="figure", **params) -> Explorer:
+def explore(draw, start=None, figsize=(6.4, 3.2), dpi=90, alt=None, **params) -> Explorer:
     """Sliders over `params` that redraw `draw(fig, **params)`; see the module docstring."""
     return Explorer(draw, params, start=start, figsize=figsize, dpi=dpi, alt=alt)
