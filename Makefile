@@ -2,7 +2,7 @@
 #   make book    install into .venv and build the self-contained HTML book into _build/html
 #                (MathJax, pinned, fetched once from the npm registry with Python)
 #   make test    install into .venv and run every stage of the tests, in this order:
-#                lint, unit, notebooks, learner, book, browser
+#                lint, unit, learner, notebooks, book, browser
 #   make lab     open the course in JupyterLab, from .venv
 #   make bench   time byhand against PyTorch (optional), bare NumPy matrix products and a
 #                hand-written NumPy loop (MNIST-sized and lesson-sized networks),
@@ -49,8 +49,8 @@ book: install web-assets
 	@echo
 	@echo "The book is built. Open file://$(CURDIR)/_build/html/index.html"
 
-test: lint unit notebooks learner book-test browser
-	@echo "All test stages passed: lint, unit, notebooks, learner, book build, browser."
+test: lint unit learner notebooks book-test browser
+	@echo "All test stages passed: lint, unit, learner, notebooks, book build, browser."
 	@echo "== $(NOW) done"
 
 lint: install
@@ -62,8 +62,11 @@ unit: install
 	@echo "== $(NOW) unit tests of byhand and of the course's notebooks and config"
 	$(BIN)/pytest -m "not browser and not learner" $(XDIST)
 
-# Each notebook runs once here; the book stage shows these very runs (the execution cache),
-# so it executes nothing again unless the notebook or the library changed in between.
+# Each notebook runs once in `make test`: the learner stage runs the chapters and exercise
+# sets and leaves its runs for this stage, which takes them into the book's execution cache
+# and executes the rest (the solutions, and Chapter 10, which uses the frameworks the
+# learner's environment lacks). The book stage then shows these very runs, so it executes
+# nothing again unless a notebook or the library changed in between.
 notebooks: install
 	@echo "== $(NOW) every notebook of the book, top to bottom in a fresh kernel, into the"
 	@echo "   book's execution cache (any error fails the stage)"

@@ -337,3 +337,87 @@ def test_the_runner_and_nbval_agree_on_a_notebook(tmp_path, code, passes):
     by_nbval = result.returncode == 0
     assert result.returncode in (0, 1), result.stdout[-2000:] + result.stderr[-2000:]
     assert by_nbval == by_runner == passes, result.stdout[-2000:]
+
+
+# The learner stage's runs (tests/test_learner_env.py) go into the cache instead of a second
+# run, but only a run of the notebook as it is now, and never of one that uses a framework.
+
+
+def learner_run(page, root, monkeypatch, script=None):
+    """Run `page` with the learner stage's own script, and leave its copy for `run`."""
+    from test_learner_env import RUN_NOTEBOOK
+
+    monkeypatch.setenv("WHO", "the learner stage")
+    out = root / "executed.ipynb"
+    argv = [sys.executable, "-c", script or RUN_NOTEBOOK, page, page.parent, out]
+    result = subprocess.run(argv, capture_output=True, text=True)
+    monkeypatch.delenv("WHO")
+    assert result.returncode == 0, result.stderr[-2000:]
+    seconds = float(result.stdout.split()[-1])
+    return notebook_cache.stage_learner_run(
+        page, out.read_text(), seconds, jobs=2, build_dir=root / "_build", root=root
+    )
+
+
+def test_the_learner_stages_run_is_taken_instead_of_a_second_one(tmp_path, monkeypatch):
+    code = 'import os\nprint("run by", os.environ.get("WHO", "the build"))'
+    page = small_book(tmp_path, code)
+    staged = learner_run(page, tmp_path, monkeypatch)
+    assert staged.is_file() and staged.is_relative_to(tmp_path / "_build" / ".learner_runs")
+
+    monkeypatch.setenv("WHO", "the notebooks stage")
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    ((_, seconds, data),) = notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)
+    assert data["by"] == "the learner stage" and data["jobs"] == 2 and seconds > 0
+    assert not (tmp_path / "_build" / ".learner_runs").exists(), "a staged run is taken once"
+    monkeypatch.delenv("WHO")
+    page_html, _, warnings = build(tmp_path)
+    assert "run by the learner stage" in page_html, warnings
+
+
+def test_a_learner_run_of_an_older_notebook_is_dropped(tmp_path, monkeypatch):
+    import nbformat
+
+    page = small_book(tmp_path, 'import os\nprint("run by", os.environ.get("WHO", "the build"))')
+    learner_run(page, tmp_path, monkeypatch)
+    nb = nbformat.read(page, 4)
+    nb.cells.append(nbformat.v4.new_code_cell("print('a cell added since')"))
+    nbformat.write(nb, page)
+
+    monkeypatch.setenv("WHO", "the notebooks stage")
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    ((_, _, data),) = notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)
+    assert "by" not in data, "the learner's run of the old notebook was used"
+    assert not (tmp_path / "_build" / ".learner_runs").exists()
+
+
+def test_a_learner_run_the_cache_would_not_match_is_dropped(tmp_path, monkeypatch):
+    """A run whose code is the notebook's but whose hash is not (the cells' timing metadata,
+    which nbclient records by default, counts for jupyter-cache) is never adopted: the book
+    would execute the notebook again while the stage said it was done."""
+    from test_learner_env import RUN_NOTEBOOK
+
+    page = small_book(tmp_path, 'import os\nprint("run by", os.environ.get("WHO", "the build"))')
+    timed = RUN_NOTEBOOK.replace("record_timing=False", "record_timing=True")
+    assert timed != RUN_NOTEBOOK
+    learner_run(page, tmp_path, monkeypatch, script=timed)
+    monkeypatch.setenv("WHO", "the notebooks stage")
+    assert notebook_cache.run([page], tmp_path / "_build", jobs=1, root=tmp_path) == 0
+    ((_, _, data),) = notebook_cache.recorded_times([page], tmp_path / "_build", tmp_path)
+    assert "by" not in data, "a run the cache cannot match was adopted"
+
+
+@pytest.mark.parametrize(
+    "code", ["import torch", "import keras", "from keras import layers", "x = torch.ones(2)"]
+)
+def test_a_notebook_that_uses_a_framework_is_never_taken_from_the_learner(tmp_path, code):
+    page = small_book(tmp_path, code)
+    assert not notebook_cache.runs_the_same_for_a_learner(page)
+    staged = notebook_cache.stage_learner_run(
+        page, page.read_text(), 1.0, build_dir=tmp_path / "_build", root=tmp_path
+    )
+    assert staged is None and not (tmp_path / "_build" / ".learner_runs").exists()
+    # A name that merely contains one (Z_torch_style, "PyTorch") is no use of it.
+    assert notebook_cache.runs_the_same_for_a_learner(
+        small_book(tmp_path / "other", "Z_torch_style = 1  # as PyTorch stores it")
+    )

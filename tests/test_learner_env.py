@@ -8,6 +8,10 @@ chapter and exercise set top to bottom there, on that environment's own kernel, 
 nbclient that JupyterLab brought. An instructor installs the same package, so the grader runs
 there too.
 
+Each run is the run the book's build would make, so it is left for the notebooks stage, which
+takes it into the book's execution cache instead of running the notebook again
+(tools/notebook_cache.py).
+
 Versions follow requirements.txt through PIP_CONSTRAINT: a constraints file pins what gets
 installed without installing anything itself.
 """
@@ -20,10 +24,14 @@ import re
 import shlex
 import shutil
 import subprocess
+import sys
 import venv
 from pathlib import Path
 
 import pytest
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent / "tools"))
+import notebook_cache  # noqa: E402
 
 pytestmark = pytest.mark.learner
 
@@ -32,13 +40,20 @@ NOTEBOOKS = sorted((ROOT / "chapters").glob("*.ipynb")) + sorted(
     (ROOT / "exercises").glob("*.ipynb")
 )
 
+# Runs a notebook as the book's build does (jupyter-cache's executor: the timeout of
+# _config.yml, errors not allowed, no timing in the cells' metadata, which the cache would
+# count as a change of the notebook), writes the executed copy to argv[3], prints the seconds.
 RUN_NOTEBOOK = """
-import sys, nbformat
+import sys, time, nbformat
 from nbclient import NotebookClient
 path = sys.argv[1]
 nb = nbformat.read(path, as_version=4)
-NotebookClient(nb, timeout=120, kernel_name="python3",
+started = time.perf_counter()
+NotebookClient(nb, timeout=120, kernel_name="python3", allow_errors=False, record_timing=False,
                resources={"metadata": {"path": sys.argv[2]}}).execute()
+seconds = time.perf_counter() - started
+nbformat.write(nb, sys.argv[3])
+print(seconds)
 """
 
 WHICH_KERNEL = """
@@ -165,15 +180,21 @@ def test_notebooks_run_on_the_venvs_own_kernel(learner):
 
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=[str(p.relative_to(ROOT)) for p in NOTEBOOKS])
-def test_notebook_runs_with_only_what_the_readme_installs(learner, path):
+def test_notebook_runs_with_only_what_the_readme_installs(learner, path, tmp_path, request):
     python, env = learner
+    executed = tmp_path / path.name
     result = subprocess.run(
-        [python, "-c", RUN_NOTEBOOK, path, path.parent],
+        [python, "-c", RUN_NOTEBOOK, path, path.parent, executed],
         env=env,
         capture_output=True,
         text=True,
     )
     assert result.returncode == 0, result.stderr[-3000:]
+    # The same run the book's build would make (same pins, same timeout): the notebooks
+    # stage, which comes next, takes it into the book's cache instead of running it again.
+    workers = getattr(request.config, "workerinput", {}).get("workercount", 1)
+    seconds = float(result.stdout.split()[-1])
+    notebook_cache.stage_learner_run(path, executed.read_text(), seconds, jobs=workers)
 
 
 def test_grader_runs_with_only_what_the_readme_installs(learner, tmp_path):

@@ -20,12 +20,23 @@ cache can never put old library outputs in the book.
 
 `times` prints the notebooks' execution times, slowest first, from the runs that filled the
 current cache (the book's "Execution times" page shows the same figures).
+
+The learner stage of `make test` (tests/test_learner_env.py), which runs before the notebooks
+stage, executes the chapters and exercise sets in a fresh environment holding only what the
+README installs, pinned to the same versions. Its runs are the same runs, so it leaves each
+executed copy in `_build/.learner_runs/<key>/` (`stage_learner_run`), and `run` takes them into
+the cache instead of executing those notebooks a second time. A run that the cache would not
+match to the notebook as it is now (its code cells changed since, or its metadata) or that was
+made under another key is dropped, never used, and the notebook is executed. A notebook that
+imports one of the frameworks (Keras, PyTorch: the `frameworks` extra, which the learner's
+environment lacks) runs differently there, so the book never takes its outputs from there.
 """
 
 from __future__ import annotations
 
 import argparse
 import hashlib
+import json
 import platform
 import re
 import shutil
@@ -41,6 +52,12 @@ ROOT = Path(__file__).resolve().parent.parent
 # What a notebook's outputs depend on besides its own code cells (see the docstring). The
 # notebooks read no other file of the repository; one that starts to must be listed here.
 KEY_INPUTS = ("lib/byhand", "requirements.txt", "pyproject.toml")
+
+# Executed copies left by the learner stage, waiting for `run` to take them into the cache.
+LEARNER_RUNS = ".learner_runs"
+# The frameworks extra of pyproject.toml: a notebook that names one in its code may run
+# differently in the learner's environment, which does not install them.
+FRAMEWORKS = re.compile(r"\b(?:keras|torch|tensorflow)\b")
 
 # Each notebook must run top to bottom in a fresh kernel within this many seconds on the
 # 2-core machine (docs/execution_times.md); `times` flags the ones over it.
@@ -129,6 +146,77 @@ def _label(path: Path, root: Path) -> str:
     return str(path.relative_to(root)) if path.is_relative_to(root) else str(path)
 
 
+def _code(nb) -> list[str]:
+    """The sources of a notebook's code cells: what its run depends on (with the key)."""
+    return ["".join(c.source) for c in nb.cells if c.cell_type == "code"]
+
+
+def runs_the_same_for_a_learner(path: Path) -> bool:
+    """False for a notebook whose code names a framework the learner's environment lacks."""
+    import nbformat
+
+    return not any(FRAMEWORKS.search(code) for code in _code(nbformat.read(path, 4)))
+
+
+def stage_learner_run(
+    path, executed_text: str, seconds: float, jobs: int = 1, build_dir=None, root: Path = ROOT
+) -> Path | None:
+    """Leave the learner stage's executed copy of `path` for `run`; None if it is not kept."""
+    path = Path(path).resolve()
+    if not runs_the_same_for_a_learner(path):
+        return None
+    build_dir = Path(build_dir) if build_dir is not None else root / "_build"
+    dest = build_dir / LEARNER_RUNS / cache_key(root) / path.relative_to(root)
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    record = {
+        "execution_seconds": seconds,
+        "executed_at": datetime.now().astimezone().isoformat(timespec="seconds"),
+        "jobs": jobs,
+        "by": "the learner stage",
+    }
+    for target, text in ((dest, executed_text), (dest.with_suffix(".json"), json.dumps(record))):
+        partial = target.with_name(target.name + ".part")
+        partial.write_text(text)
+        partial.replace(target)  # whole or absent, whatever else runs beside
+    return dest
+
+
+def adopt_learner_runs(cache, paths, build_dir: Path, root: Path = ROOT) -> set[Path]:
+    """Cache the learner stage's runs of `paths` that match the notebooks as they are now, then
+    delete every staged run (used or not): each is taken at most once."""
+    import nbformat
+    from jupyter_cache.base import CacheBundleIn
+
+    parent = Path(build_dir) / LEARNER_RUNS
+    folder = parent / cache_key(root)
+    adopted = set()
+    for path in paths:
+        path = Path(path).resolve()
+        staged = folder / path.relative_to(root) if path.is_relative_to(root) else None
+        if staged is None or not (staged.is_file() and staged.with_suffix(".json").is_file()):
+            continue
+        executed = nbformat.read(staged, as_version=4)
+        if _code(executed) != _code(nbformat.read(path, 4)) or not runs_the_same_for_a_learner(
+            path
+        ):
+            continue
+        data = json.loads(staged.with_suffix(".json").read_text())
+        record = cache.cache_notebook_bundle(
+            CacheBundleIn(executed, path, data=data), check_validity=False, overwrite=True
+        )
+        try:  # the cache must find it for the notebook as it is (its hash counts metadata too)
+            found = cache.match_cache_notebook(nbformat.read(path, 4)).pk == record.pk
+        except KeyError:
+            found = False
+        if not found:
+            cache.remove_cache(record.pk)
+            continue
+        _forget_older_versions(cache, path, record.hashkey)
+        adopted.add(path)
+    shutil.rmtree(parent, ignore_errors=True)
+    return adopted
+
+
 def _forget_older_versions(cache, uri: str, keep: str) -> None:
     """Drop cached runs of earlier versions of the same notebook: the cache stays small."""
     for record in cache.list_cache_records():
@@ -147,11 +235,19 @@ def run(paths, build_dir: Path, jobs: int = 2, force: bool = False, root: Path =
     timeout, allow_errors = execution_settings(root)
     folder = cache_folder(build_dir, root)
     cache = get_cache(folder)
-    todo = []
     for path in paths:
         path = Path(path).resolve()
         if path.suffix != ".ipynb" or not path.is_file():
             raise FileNotFoundError(f"not a notebook: {path}")
+    if force:  # everything runs here: the learner stage's runs are not wanted
+        shutil.rmtree(Path(build_dir) / LEARNER_RUNS, ignore_errors=True)
+    adopted = set() if force else adopt_learner_runs(cache, paths, build_dir, root)
+    todo = []
+    for path in paths:
+        path = Path(path).resolve()
+        if path in adopted:
+            print(f"  learner  {_label(path, root)} (the learner stage's run)", flush=True)
+            continue
         try:
             record = None if force else cache.match_cache_notebook(nbformat.read(path, 4))
         except KeyError:
@@ -231,6 +327,7 @@ def print_times(paths, build_dir: Path, top: int | None = None, root: Path = ROO
     for label, seconds, data in timed[:top]:
         when = data.get("executed_at", "by the book build")
         how = f", {data['jobs']} notebooks at a time" if data.get("jobs") else ""
+        how += f", by {data['by']}" if data.get("by") else ""
         flag = "  OVER BUDGET" if seconds > BUDGET_SECONDS else ""
         print(f"  {seconds:7.1f}  {label:<38} {when}{how}{flag}")
     if timed:
