@@ -295,14 +295,20 @@ def test_launch_buttons_open_this_notebook_in_binder_and_colab(book_page):
     assert any(h.startswith(f"https://github.com/{owner_repo}/issues") for h in hrefs)
 
 
-@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
-def test_widget_fallback_responds_to_its_sliders_without_a_kernel(book_page):
-    page = book_page
+def first_explorer(page):
+    """(explorer, its picture, its sliders) of the page's first explorable figure, in view."""
     explorer = page.locator(".byhand-explorer").first
     explorer.scroll_into_view_if_needed()
     image = explorer.locator("img.byhand-explorer-frame")
     sliders = explorer.locator("input[type=range]")
-    assert sliders.count() >= 1
+    assert sliders.count() >= 1, "an explorable figure without a slider"
+    return explorer, image, sliders
+
+
+@pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
+def test_widget_fallback_responds_to_its_sliders_without_a_kernel(book_page):
+    page = book_page
+    _, image, sliders = first_explorer(page)
     seen = {image.get_attribute("src")}
     for k in range(sliders.count()):
         slider = sliders.nth(k)
@@ -582,11 +588,7 @@ def test_the_audit_catches_what_it_must(open_page, axe_source):
 @pytest.mark.parametrize("book_page", CHAPTERS, indirect=True)
 def test_explorer_works_with_the_keyboard_alone(book_page):
     page = book_page
-    explorer = page.locator(".byhand-explorer").first
-    explorer.scroll_into_view_if_needed()
-    image = explorer.locator("img.byhand-explorer-frame")
-    sliders = explorer.locator("input[type=range]")
-    assert sliders.count() >= 1
+    explorer, image, sliders = first_explorer(page)
     # A reader tabbing through the page arrives from whatever precedes the figure.
     explorer.evaluate(
         """e => e.insertAdjacentHTML('beforebegin', '<button id="before-explorer">x</button>')"""

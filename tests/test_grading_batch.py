@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 
-from byhand.grading import batch as batch_module
 from byhand.grading.batch import grade_folder
 from byhand.grading.hidden import load_tests
 from byhand.grading.runner import Limits
@@ -46,20 +45,6 @@ def folder(tmp_path):
     shutil.copy(make_fixtures.HIDDEN, hidden)
     return {"submissions": submissions, "out": tmp_path / "out", "hidden": hidden,
             "tests": load_tests(hidden)}  # fmt: skip
-
-
-@pytest.fixture
-def graded(monkeypatch):
-    """The names of the submissions the runner was asked to grade, in the order asked."""
-    names = []
-    run = batch_module.run_submission
-
-    def counting(path, tests, limits=None):
-        names.append(Path(path).stem)
-        return run(path, tests, limits)
-
-    monkeypatch.setattr(batch_module, "run_submission", counting)
-    return names
 
 
 def grade(folder, digest="toy-1", **options):

@@ -27,7 +27,6 @@ from pathlib import Path
 import nbformat
 import pytest
 
-from byhand.grading import batch as batch_module
 from byhand.grading import gradescope, safetext
 from byhand.grading.gradebook import grade_class, student_stem
 from byhand.grading.hidden import load_tests
@@ -260,16 +259,9 @@ def test_unidentified_and_duplicate_notebooks_are_listed_not_guessed(graded_clas
     assert f"not graded: {dave}: another notebook for 05_losses" in notes["dave"]
 
 
-def test_a_rerun_grades_nothing_and_fresh_regrades_everything(graded_class, monkeypatch):
+def test_a_rerun_grades_nothing_and_fresh_regrades_everything(graded_class, graded):
     folder, out = graded_class["folder"], graded_class["out"]
-    asked = []
-    run = batch_module.run_submission
-
-    def counting(path, tests, limits=None):
-        asked.append(Path(path).name)
-        return run(path, tests, limits)
-
-    monkeypatch.setattr(batch_module, "run_submission", counting)
+    asked = graded  # the notebooks the grader runs (tests/conftest.py)
     reports = {p: p.stat().st_mtime_ns for p in (out / "sets").rglob("reports/*.json")}
     gradebook = (out / "gradebook.csv").read_bytes()
     book = grade_class(folder, out, HIDDEN, sets=SETS, limits=LIMITS, workers=2, progress=False)
