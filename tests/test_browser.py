@@ -361,26 +361,27 @@ def test_exercise_and_solution_titles_match(name):
     )
 
 
+def assert_titled_and_linked(page, link, target):
+    """The page carries its own title from _toc.yml, and its `link` (next or previous) names
+    and leads to `target`."""
+    own = page.book_path
+    assert page_title(page) == TITLES[own]
+    assert page.title().startswith(TITLES[own])
+    neighbour = page.locator(link)
+    assert neighbour.locator(".prev-next-title").inner_text().strip() == TITLES[target]
+    assert neighbour.get_attribute("href").endswith(f"{target}.html")
+
+
 @pytest.mark.parametrize("book_page", EXERCISE_PAGES, indirect=True)
 def test_exercise_page_has_its_title_and_leads_to_its_solutions(book_page):
-    page, exercises = book_page, book_page.book_path
-    solutions = exercises.replace("exercises/", "solutions/", 1)
-    assert page_title(page) == TITLES[exercises]
-    assert page.title().startswith(TITLES[exercises])
-    following = page.locator("a.right-next")
-    assert following.locator(".prev-next-title").inner_text().strip() == TITLES[solutions]
-    assert following.get_attribute("href").endswith(f"{solutions}.html")
+    solutions = book_page.book_path.replace("exercises/", "solutions/", 1)
+    assert_titled_and_linked(book_page, "a.right-next", solutions)
 
 
 @pytest.mark.parametrize("book_page", SOLUTION_PAGES, indirect=True)
 def test_solution_page_has_its_title_and_leads_back_to_its_exercises(book_page):
-    page, solutions = book_page, book_page.book_path
-    exercises = solutions.replace("solutions/", "exercises/", 1)
-    assert page_title(page) == TITLES[solutions]
-    assert page.title().startswith(TITLES[solutions])
-    previous = page.locator("a.left-prev")
-    assert previous.locator(".prev-next-title").inner_text().strip() == TITLES[exercises]
-    assert previous.get_attribute("href").endswith(f"{exercises}.html")
+    exercises = book_page.book_path.replace("solutions/", "exercises/", 1)
+    assert_titled_and_linked(book_page, "a.left-prev", exercises)
 
 
 SOLUTION_CELLS = ".cell_input:has-text('BEGIN SOLUTION')"
